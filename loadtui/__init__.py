@@ -1,0 +1,3 @@
+"""loadtui: production traffic in, realistic load tests out."""
+
+__version__ = "0.1.0"

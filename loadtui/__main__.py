@@ -1,0 +1,5 @@
+import sys
+
+from loadtui.cli import main
+
+sys.exit(main())

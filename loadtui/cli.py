@@ -1,0 +1,76 @@
+"""Command-line entry point: argparse sub-commands, the TUI when none is given.
+
+Each sub-command lives in `loadtui/commands/<name>.py` with `register(subparsers)`; heavy imports
+(polars, scikit-learn, the engine) happen inside the command so `loadtui --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from loadtui import __version__
+from loadtui.errors import UserError
+
+# Order is the order of the work; this is also the order in `loadtui --help`.
+COMMANDS = (
+    "synth",
+    "profile",
+    "plan",
+    "run",
+    "target",
+    "export",
+    "ci",
+    "import_",
+    "validate",
+    "analyze",
+    "forecast",
+    "advise",
+    "heal",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="loadtui",
+        description="Turn production access logs into realistic load tests, run them, "
+        "and forecast where the system breaks.",
+        epilog="Run with no sub-command to open the TUI. Example: loadtui --log access.log",
+    )
+    parser.add_argument("--version", action="version", version=f"loadtui {__version__}")
+    parser.add_argument("--theme", default=None, help="TUI theme: dark, light, high-contrast")
+    parser.add_argument("--log", nargs="*", default=None, help="access log(s) to open in the TUI")
+    parser.add_argument("--model", default=None, help="traffic model JSON to open in the TUI")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"loadtui.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"loadtui.commands.{name}":
+                continue  # not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            from loadtui.tui.launch import launch
+
+            return launch(args)
+        code: int = args.func(args)
+        return code
+    except UserError as exc:
+        print(f"loadtui: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

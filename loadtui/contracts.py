@@ -1,0 +1,386 @@
+"""Data contracts between stages: the only types that cross a stage boundary.
+
+Request rows are not a model: they live in a polars frame whose schema is `REQUEST_SCHEMA`,
+because a million pydantic objects would cost more than parsing the log. Everything else that
+one stage hands to another is a pydantic model here, so the JSON/YAML on disk and the objects in
+memory are the same thing and are validated at the edges.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+MODEL_VERSION = 1
+
+# ---------------------------------------------------------------------------------------------
+# Requests (ingest → profile): a polars frame with exactly these columns.
+# ---------------------------------------------------------------------------------------------
+
+REQUEST_SCHEMA: dict[str, pl.DataType] = {
+    "ts": pl.Datetime("us", "UTC"),
+    "client": pl.String(),
+    "session_id": pl.String(),  # nullable: only when the source names sessions
+    "method": pl.String(),
+    "path": pl.String(),  # without the query string
+    "query": pl.String(),  # nullable: the raw query string, kept for parameter values
+    "route": pl.String(),  # templated: /products/{id}
+    "status": pl.Int32(),
+    "bytes": pl.Int64(),  # nullable
+    "response_ms": pl.Float64(),  # nullable: not every log has a response time
+    "user_agent": pl.String(),
+    "referrer": pl.String(),
+}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class BadLine(_Model):
+    """One rejected input line, kept as an example for the report (truncated, never raw bytes)."""
+
+    source: str
+    line_no: int
+    reason: str
+    excerpt: str
+
+
+class IngestReport(_Model):
+    """What parsing saw: counts per file and a few examples of what it rejected."""
+
+    files: list[str] = Field(default_factory=list)
+    formats: dict[str, str] = Field(default_factory=dict)  # file → detected format
+    lines_total: int = 0
+    lines_bad: int = 0
+    bad_examples: list[BadLine] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# Traffic model (profile → plan)
+# ---------------------------------------------------------------------------------------------
+
+
+class Distribution(_Model):
+    """A fitted positive distribution plus its empirical quantiles, in seconds.
+
+    `kind` says how to sample: `lognormal` uses mu/sigma of log(x); `empirical` samples from the
+    quantiles by linear interpolation; `constant` always returns `median`.
+    """
+
+    kind: Literal["lognormal", "empirical", "constant"] = "lognormal"
+    mu: float = 0.0
+    sigma: float = 0.0
+    median: float = 0.0
+    mean: float = 0.0
+    p10: float = 0.0
+    p50: float = 0.0
+    p90: float = 0.0
+    p99: float = 0.0
+    n: int = 0
+    # probability levels (0..1) → value, for empirical sampling and for display
+    quantiles: dict[str, float] = Field(default_factory=dict)
+
+
+class EndpointShare(_Model):
+    method: str
+    route: str
+    share: float  # of this persona's requests, 0..1
+    count: int = 0
+
+
+class Transitions(_Model):
+    """First-order Markov chain over `METHOD route` states with explicit entry and exit.
+
+    `states` names the rows/columns of `matrix`; `entry[i]` is the probability that a session
+    starts in state i; `matrix[i][j]` the probability of going from i to j; `exit[i]` the
+    probability that the session ends after i. Each row of matrix plus exit sums to 1.
+    """
+
+    states: list[str] = Field(default_factory=list)
+    entry: list[float] = Field(default_factory=list)
+    matrix: list[list[float]] = Field(default_factory=list)
+    exit: list[float] = Field(default_factory=list)
+
+
+class Persona(_Model):
+    name: str
+    share: float  # of sessions, 0..1
+    sessions: int
+    requests: int
+    is_bot: bool = False
+    requests_per_session: Distribution = Field(default_factory=Distribution)
+    session_duration_s: Distribution = Field(default_factory=Distribution)
+    think_time_s: Distribution = Field(default_factory=Distribution)
+    request_rate: float = 0.0  # median requests per second within a session
+    write_ratio: float = 0.0
+    error_rate: float = 0.0
+    response_ms_p50: float | None = None
+    endpoint_mix: list[EndpointShare] = Field(default_factory=list)
+    transitions: Transitions = Field(default_factory=Transitions)
+    top_paths: list[list[str]] = Field(default_factory=list)  # most likely route sequences
+    # route → observed values of its path parameters, in order of the placeholders
+    param_values: dict[str, list[list[str]]] = Field(default_factory=dict)
+    # route → observed query strings (redacted of secrets), for realistic URLs
+    query_values: dict[str, list[str]] = Field(default_factory=dict)
+    centroid: dict[str, float] = Field(default_factory=dict)  # feature → value (unscaled)
+
+
+class ArrivalModel(_Model):
+    """When sessions arrive: the shape a plan can replay compressed and scaled."""
+
+    sessions_per_hour: list[float] = Field(default_factory=lambda: [0.0] * 24)  # hour of day, UTC
+    sessions_per_weekday: list[float] | None = None  # Mon..Sun, only with ≥ 7 days of data
+    mean_sessions_per_s: float = 0.0
+    peak_sessions_per_s: float = 0.0
+    peak_factor: float = 1.0  # peak hour rate / mean hour rate
+    burstiness: float = 1.0  # index of dispersion of per-minute arrivals (1 = Poisson)
+    mean_requests_per_s: float = 0.0
+    peak_requests_per_s: float = 0.0
+
+
+class SourceSummary(_Model):
+    files: list[str] = Field(default_factory=list)
+    formats: dict[str, str] = Field(default_factory=dict)
+    lines_total: int = 0
+    lines_bad: int = 0
+    bad_examples: list[BadLine] = Field(default_factory=list)
+    requests: int = 0
+    sessions: int = 0
+    bot_sessions: int = 0
+    start: datetime | None = None
+    end: datetime | None = None
+    response_ms_p50: float | None = None
+
+
+class ClusteringInfo(_Model):
+    algo: str = "kmeans"
+    k: int = 0
+    silhouette: float | None = None
+    features: list[str] = Field(default_factory=list)
+    silhouette_by_k: dict[str, float] = Field(default_factory=dict)
+
+
+class ValidationReport(_Model):
+    """How well the model reproduces its own source (filled by profile/validate.py)."""
+
+    checks: dict[str, float] = Field(default_factory=dict)
+    passed: bool = True
+    notes: list[str] = Field(default_factory=list)
+
+
+class TrafficModel(_Model):
+    version: int = MODEL_VERSION
+    created: datetime | None = None
+    personas: list[Persona] = Field(default_factory=list)
+    arrivals: ArrivalModel = Field(default_factory=ArrivalModel)
+    source: SourceSummary = Field(default_factory=SourceSummary)
+    clustering: ClusteringInfo = Field(default_factory=ClusteringInfo)
+    validation: ValidationReport = Field(default_factory=ValidationReport)
+
+
+# ---------------------------------------------------------------------------------------------
+# Test plan (plan → engine / export / patch). YAML on disk.
+# ---------------------------------------------------------------------------------------------
+
+
+class Step(_Model):
+    """One request template in a flow: `path` may hold `{name}` placeholders filled from params."""
+
+    method: str = "GET"
+    route: str
+    weight: float = 1.0
+    params: dict[str, list[str]] = Field(default_factory=dict)  # placeholder → values to draw
+    query: list[str] = Field(default_factory=list)  # query strings to draw from (may be empty)
+    body: str | None = None  # JSON text; placeholders allowed
+    headers: dict[str, str] = Field(default_factory=dict)
+    captures_token: bool = False  # a login step: take `token` from its JSON answer
+    needs_token: bool = False
+
+
+class Scenario(_Model):
+    """One persona's behaviour: Markov flow over steps, think time, session length."""
+
+    name: str
+    persona: str
+    weight: float  # share of arriving sessions / VUs
+    steps: list[Step] = Field(default_factory=list)
+    entry: list[float] = Field(default_factory=list)
+    matrix: list[list[float]] = Field(default_factory=list)
+    exit: list[float] = Field(default_factory=list)
+    think_time: Distribution = Field(default_factory=Distribution)
+    max_requests: int = 200  # cap on one session's length
+    is_bot: bool = False
+
+
+class Stage(_Model):
+    duration: str  # k6 style: 30s, 5m, 1h
+    target: float  # sessions/s (open) or VUs (closed) at the end of the stage
+    name: str | None = None
+
+
+class Limits(_Model):
+    request_timeout_s: float = 10.0
+    connect_timeout_s: float = 5.0
+    max_duration: str = "1h"
+    max_rps: float | None = None
+    max_in_flight: int = 10000
+    # k6 abortOnFail: abort when any threshold flagged abort fails after this grace period
+    abort_grace: str = "10s"
+
+
+class Workload(_Model):
+    model: Literal["open", "closed"] = "open"
+    # For open: stage targets are *session* arrivals per second. For closed: VUs.
+    mean_requests_per_session: float = 1.0
+    rate_unit: Literal["sessions/s", "vus"] = "sessions/s"
+
+
+class TestPlan(_Model):
+    __test__ = False  # not a pytest class
+
+    version: int = MODEL_VERSION
+    name: str = "plan"
+    type: Literal["smoke", "load", "stress", "spike", "soak", "url"] = "load"
+    target: str = "http://127.0.0.1:8080"
+    workload: Workload = Field(default_factory=Workload)
+    scenarios: list[Scenario] = Field(default_factory=list)
+    stages: list[Stage] = Field(default_factory=list)
+    # k6 syntax: {"http_req_duration": ["p(95)<500"], "http_req_failed": ["rate<0.01"]}
+    # submetric keys allowed: "http_req_duration{scenario:casual_browser}"
+    thresholds: dict[str, list[str]] = Field(default_factory=dict)
+    limits: Limits = Field(default_factory=Limits)
+    headers: dict[str, str] = Field(default_factory=dict)
+    source_model: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Run results (engine → store → analyze)
+# ---------------------------------------------------------------------------------------------
+
+ERROR_CLASSES = (
+    "refused",
+    "timeout",
+    "reset",
+    "dns",
+    "http_4xx",
+    "http_5xx",
+    "bad_response",
+    "other",
+)
+ErrorClass = Literal[
+    "refused", "timeout", "reset", "dns", "http_4xx", "http_5xx", "bad_response", "other"
+]
+
+
+class LatencyStats(_Model):
+    """Derived from a histogram; milliseconds."""
+
+    count: int = 0
+    min: float = 0.0
+    mean: float = 0.0
+    p50: float = 0.0
+    p90: float = 0.0
+    p95: float = 0.0
+    p99: float = 0.0
+    max: float = 0.0
+
+
+class Breakdown(_Model):
+    """Per route or per scenario slice of a window."""
+
+    requests: int = 0
+    errors: int = 0
+    latency: LatencyStats = Field(default_factory=LatencyStats)
+
+
+class MetricWindow(_Model):
+    """One interval of one run, merged over workers. One line of windows.ndjson."""
+
+    t: float  # seconds since run start, at the window's end
+    ts: datetime  # wall clock at the window's end (UTC)
+    interval_s: float = 1.0
+    stage: int = 0
+    stage_name: str | None = None
+    target_rate: float = 0.0  # what the schedule asked for at this moment
+    active: int = 0  # sessions (open) or VUs (closed) alive
+    in_flight: int = 0
+    requests: int = 0
+    errors: int = 0
+    errors_by_class: dict[str, int] = Field(default_factory=dict)
+    status_counts: dict[str, int] = Field(default_factory=dict)
+    bytes_in: int = 0
+    rps: float = 0.0
+    # latency from the intended send time (corrected for coordinated omission)
+    latency: LatencyStats = Field(default_factory=LatencyStats)
+    # latency from the actual send (service time as the client saw it)
+    service: LatencyStats = Field(default_factory=LatencyStats)
+    # base64 HdrHistogram encodings, so windows can be merged later without losing accuracy
+    hist: str | None = None
+    service_hist: str | None = None
+    send_lag_ms: LatencyStats = Field(default_factory=LatencyStats)
+    by_route: dict[str, Breakdown] = Field(default_factory=dict)
+    by_scenario: dict[str, Breakdown] = Field(default_factory=dict)
+    worker_cpu: list[float] = Field(default_factory=list)  # fraction of one core, per worker
+    generator_saturated: bool = False
+    dropped: int = 0  # arrivals skipped because a limit (max_in_flight, max_rps) was hit
+
+
+class ThresholdVerdict(_Model):
+    metric: str
+    expression: str
+    ok: bool
+    value: float | None = None
+    abort_on_fail: bool = False
+
+
+RunState = Literal["running", "complete", "interrupted", "aborted", "incomplete"]
+
+
+class RunRecord(_Model):
+    """The run's summary.json, minus the windows (those stay in windows.ndjson)."""
+
+    run_id: str
+    state: RunState = "running"
+    plan_name: str = ""
+    target: str = ""
+    started: datetime
+    ended: datetime | None = None
+    duration_s: float = 0.0
+    workers: int = 1
+    transport: str = "aiohttp"
+    workload: str = "open"
+    # k6-like metrics block: {"http_reqs": {"count": .., "rate": ..}, "http_req_duration": {...}}
+    metrics: dict[str, dict[str, float]] = Field(default_factory=dict)
+    thresholds: list[ThresholdVerdict] = Field(default_factory=list)
+    errors_by_class: dict[str, int] = Field(default_factory=dict)
+    environment: dict[str, str] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+    source: Literal["loadtui", "k6", "locust"] = "loadtui"
+
+
+# ---------------------------------------------------------------------------------------------
+# Advice (analyze → advise → patch)
+# ---------------------------------------------------------------------------------------------
+
+
+class Suggestion(_Model):
+    kind: Literal["threshold", "stage", "remove_stage", "note"]
+    target: str  # path in the plan or script: "thresholds.http_req_duration[0]", "stages[2]"
+    old: str | None = None
+    new: str | None = None
+    reason: str
+    evidence: dict[str, float] = Field(default_factory=dict)
+    confidence: float = Field(ge=0.0, le=1.0)
+    source: Literal["llm", "offline"] = "offline"
+
+
+class SuggestionSet(_Model):
+    regression: bool = False
+    reason: str = ""
+    confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    suggestions: list[Suggestion] = Field(default_factory=list)
+    source: Literal["llm", "offline"] = "offline"
