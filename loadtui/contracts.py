@@ -337,6 +337,17 @@ class ThresholdVerdict(_Model):
     abort_on_fail: bool = False
 
 
+class AnomalyFlag(_Model):
+    """One thing a performance engineer should look at, found online or after the run."""
+
+    t: float  # seconds since run start
+    kind: Literal["latency_jump", "error_burst", "throughput_drop", "generator_saturated", "other"]
+    metric: str  # "p95", "error_rate", "rps", ...
+    message: str  # "p95 jumped 3.1σ (41 → 84 ms) in spike"
+    score: float = 0.0  # robust z-score or similar; larger is stranger
+    stage: int | None = None
+
+
 RunState = Literal["running", "complete", "interrupted", "aborted", "incomplete"]
 
 

@@ -2,4 +2,4 @@
 
 
 class UserError(Exception):
-    """Bad input, a missing file, an unreachable target named by the user: say what and what to do."""
+    """Bad input, a missing file, an unreachable target: say what was wrong and what to do."""

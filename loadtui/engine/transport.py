@@ -1,0 +1,50 @@
+"""The seam between the engine and the wire.
+
+Sessions, schedules and metrics talk only to `Transport`; `aiohttp` (full HTTP semantics) and
+`fast` (uvloop protocol + httptools parser, plain HTTP/1.1) implement it. A transport never
+raises for network trouble: it returns a `Response` whose `error` names the class, so one bad
+connection is a counted data point, not a crashed worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from loadtui.contracts import ErrorClass
+
+
+@dataclass(slots=True)
+class Response:
+    status: int  # 0 when no status line arrived
+    bytes_in: int  # body bytes received
+    t_sent: float  # time.perf_counter() when the request was handed to the socket
+    t_done: float  # time.perf_counter() when the body was complete (or the error seen)
+    error: ErrorClass | None = None  # network/protocol class; HTTP status classes are added later
+    body: bytes | None = None  # only when the caller asked for it (login steps)
+    detail: str = ""  # short human text for the first examples of an error
+
+
+@dataclass(slots=True)
+class TransportOptions:
+    request_timeout_s: float = 10.0
+    connect_timeout_s: float = 5.0
+    max_connections: int = 1000
+    headers: Mapping[str, str] | None = None  # sent with every request
+
+
+class Transport(Protocol):
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        want_body: bool = False,
+    ) -> Response:
+        """Send one request to `path` (with query) on the transport's base URL."""
+        ...
+
+    async def close(self) -> None: ...
