@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--theme", default=None, help="TUI theme: dark, light, high-contrast")
     parser.add_argument("--log", nargs="*", default=None, help="access log(s) to open in the TUI")
     parser.add_argument("--model", default=None, help="traffic model JSON to open in the TUI")
+    parser.add_argument(
+        "--target",
+        default=None,
+        help="base URL for runs from the TUI (default: the built-in demo target, started for you)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:
