@@ -1,0 +1,200 @@
+"""When things should happen: stage profiles, session arrivals and VU counts.
+
+Everything here is pure and seeded so a run can be replayed and tested without a network.
+
+Stages follow k6: the profile starts at 0 and each stage ramps *linearly* from the previous
+stage's target to its own over its duration (a `0s` stage is a step). In the open model the
+ramped value is a session arrival rate and arrivals are a non-homogeneous Poisson process drawn
+by time rescaling (unit-rate exponential gaps mapped through the inverse of the cumulative rate
+Λ(t)), which is exact for piecewise-linear rates and needs no thinning. In the closed model the
+ramped value is a VU count.
+
+Intended start times (what coordinated-omission correction measures from):
+- a session's first request is intended at its arrival time;
+- later requests in a session are intended at the *actual* completion of the previous one plus
+  a sampled think time (a real user only clicks after the page came back, so a slow server
+  delays the user and that is not omission);
+- in single-route `--url --rate` mode every request is its own session at a *paced* (fixed-rate)
+  schedule, as wrk2 does, so a server stall shows up in the corrected latency of every request
+  that should have been sent during it.
+Splitting over N workers: Poisson arrivals are split by giving each worker rate/N and its own
+seed (a superposition of Poisson processes is Poisson); paced arrivals are interleaved, worker w
+taking every N-th slot, so the merged stream is exactly the fixed-rate schedule.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import random
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from loadtui.contracts import Stage
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|us|µs|h|m|s)")
+
+
+def parse_duration(text: str | float | int) -> float:
+    """k6 duration text ("30s", "5m", "1h30m", "500ms", "1.5s", bare "10" = seconds) → seconds."""
+    if isinstance(text, int | float):
+        if text < 0:
+            raise ValueError(f"negative duration: {text}")
+        return float(text)
+    raw = text.strip().lower()
+    if not raw:
+        raise ValueError("empty duration")
+    try:
+        value = float(raw)
+    except ValueError:
+        pass
+    else:
+        if value < 0:
+            raise ValueError(f"negative duration: {text!r}")
+        return value
+    pos = 0
+    total = 0.0
+    scale = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6}
+    for match in _DURATION_PART.finditer(raw):
+        if match.start() != pos:
+            break
+        total += float(match.group(1)) * scale[match.group(2)]
+        pos = match.end()
+    if pos != len(raw):
+        raise ValueError(f"not a duration: {text!r} (use k6 style like 30s, 5m, 1h30m)")
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class StageProfile:
+    """A piecewise-linear value over time (rate or VUs) built from k6 stages.
+
+    `times[i]` and `values[i]` are the knots; knot 0 is (0, start). `cum[i]` is Λ(times[i]).
+    """
+
+    times: tuple[float, ...]
+    values: tuple[float, ...]
+    names: tuple[str | None, ...]
+    cum: tuple[float, ...]
+
+    @classmethod
+    def from_stages(cls, stages: Sequence[Stage], *, start: float = 0.0) -> StageProfile:
+        times = [0.0]
+        values = [float(start)]
+        names: list[str | None] = []
+        for stage in stages:
+            if stage.target < 0:
+                raise ValueError(f"stage target must be ≥ 0, got {stage.target}")
+            times.append(times[-1] + parse_duration(stage.duration))
+            values.append(float(stage.target))
+            names.append(stage.name)
+        cum = [0.0]
+        for i in range(1, len(times)):
+            cum.append(cum[-1] + (times[i] - times[i - 1]) * (values[i] + values[i - 1]) / 2.0)
+        return cls(tuple(times), tuple(values), tuple(names), tuple(cum))
+
+    @property
+    def duration(self) -> float:
+        return self.times[-1]
+
+    @property
+    def total(self) -> float:
+        """Λ at the end: expected number of arrivals (open) or VU-seconds (closed)."""
+        return self.cum[-1]
+
+    def stage_at(self, t: float) -> int:
+        """Index of the stage that holds time t (clamped to the first/last stage)."""
+        if len(self.times) < 2:
+            return 0
+        i = bisect.bisect_right(self.times, t) - 1
+        return max(0, min(i, len(self.times) - 2))
+
+    def stage_name(self, index: int) -> str | None:
+        return self.names[index] if 0 <= index < len(self.names) else None
+
+    def value_at(self, t: float) -> float:
+        """The ramped value at time t; 0 after the end (the run is over)."""
+        if t < 0 or t > self.duration or len(self.times) < 2:
+            return 0.0
+        i = self.stage_at(t)
+        t0, t1 = self.times[i], self.times[i + 1]
+        v0, v1 = self.values[i], self.values[i + 1]
+        if t1 <= t0:
+            return v1
+        return v0 + (v1 - v0) * (t - t0) / (t1 - t0)
+
+    def cumulative(self, t: float) -> float:
+        """Λ(t) = ∫₀ᵗ value."""
+        if t <= 0 or len(self.times) < 2:
+            return 0.0
+        if t >= self.duration:
+            return self.total
+        i = self.stage_at(t)
+        t0 = self.times[i]
+        return self.cum[i] + (t - t0) * (self.values[i] + self.value_at(t)) / 2.0
+
+    def inverse_cumulative(self, x: float) -> float | None:
+        """The time t with Λ(t) = x, or None when x lies beyond the end of the profile."""
+        if x < 0 or x > self.total or self.total <= 0:
+            return None
+        i = bisect.bisect_left(self.cum, x) - 1
+        i = max(0, i)
+        # skip zero-mass segments (zero-length stages, zero rate) so we land inside real mass
+        while i < len(self.times) - 2 and self.cum[i + 1] - self.cum[i] <= 0:
+            i += 1
+        t0, t1 = self.times[i], self.times[i + 1]
+        v0, v1 = self.values[i], self.values[i + 1]
+        y = x - self.cum[i]
+        d = t1 - t0
+        if d <= 0:
+            return t0
+        a = (v1 - v0) / (2.0 * d)
+        disc = v0 * v0 + 4.0 * a * y
+        root = math.sqrt(max(disc, 0.0))
+        denom = v0 + root
+        if denom <= 0:
+            return t0
+        return min(t1, t0 + 2.0 * y / denom)
+
+
+def poisson_arrivals(profile: StageProfile, *, seed: int, share: float = 1.0) -> Iterator[float]:
+    """Arrival times (s from start) of a Poisson process with rate share × profile(t)."""
+    if share <= 0:
+        return
+    rng = random.Random(seed)
+    x = 0.0
+    while True:
+        x += rng.expovariate(share)
+        t = profile.inverse_cumulative(x)
+        if t is None:
+            return
+        yield t
+
+
+def paced_arrivals(profile: StageProfile, *, index: int = 0, count: int = 1) -> Iterator[float]:
+    """Fixed-rate arrivals: slot k at Λ⁻¹(k + ½); worker `index` of `count` takes every count-th."""
+    k = index
+    while True:
+        t = profile.inverse_cumulative(k + 0.5)
+        if t is None:
+            return
+        yield t
+        k += count
+
+
+def vus_at(profile: StageProfile, t: float) -> int:
+    """Total VUs the closed model wants at time t (the ramped value, rounded half up)."""
+    return math.floor(profile.value_at(t) + 0.5)
+
+
+def worker_vus(total: int, *, index: int, count: int) -> int:
+    """How many of `total` VUs worker `index` of `count` runs (VU i lives on worker i mod count)."""
+    if total <= index:
+        return 0
+    return (total - index + count - 1) // count
+
+
+def arrival_seed(seed: int, worker: int) -> int:
+    """A distinct, stable seed per worker derived from the run seed."""
+    return (seed * 1_000_003 + worker * 7919 + 17) & 0x7FFFFFFF
