@@ -48,3 +48,32 @@ class Transport(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+TRANSPORT_KINDS = ("aiohttp", "fast")
+
+
+def fast_available() -> bool:
+    """Whether the fast transport module is installed in this tree."""
+    import importlib.util
+
+    return importlib.util.find_spec("loadtui.engine.transport_fast") is not None
+
+
+def make_transport(kind: str, base_url: str, options: TransportOptions | None = None) -> Transport:
+    """Build a transport by name ("aiohttp" or "fast"); `auto` is resolved by the runner first."""
+    opts = options or TransportOptions()
+    if kind == "aiohttp":
+        from loadtui.engine.transport_aiohttp import AiohttpTransport
+
+        return AiohttpTransport(base_url, opts)
+    if kind == "fast":
+        import importlib
+
+        transport_fast = importlib.import_module("loadtui.engine.transport_fast")
+        factory = getattr(transport_fast, "FastTransport", None)
+        if factory is None:
+            raise ValueError("loadtui.engine.transport_fast has no FastTransport class")
+        transport: Transport = factory(base_url, opts)
+        return transport
+    raise ValueError(f"unknown transport {kind!r}; use one of: {', '.join(TRANSPORT_KINDS)}")

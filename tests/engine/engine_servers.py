@@ -1,0 +1,137 @@
+"""Small purpose-built HTTP servers for engine tests, each on 127.0.0.1 in a background thread.
+
+They speak just enough HTTP/1.1 (keep-alive, Content-Length bodies) to be driven by the real
+client transports, and misbehave on purpose: stall, reset mid-body, hang, answer garbage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ServerBehaviour:
+    mode: str = "ok"  # ok | stall | reset | hang | garbage
+    body: bytes = b"hello world\n"
+    status: int = 200
+    stall_every_s: float = 10.0
+    stall_for_s: float = 1.0
+    stall_phase_s: float = 3.0  # first stall starts this long after the server started
+    started: float = field(default_factory=time.monotonic)
+    requests: int = 0
+
+
+class _Handler(asyncio.Protocol):
+    def __init__(self, behaviour: ServerBehaviour) -> None:
+        self.b = behaviour
+        self.buf = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buf += data
+        while True:
+            end = self.buf.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = self.buf[:end].decode("latin-1")
+            length = 0
+            for line in head.split("\r\n")[1:]:
+                name, _, value = line.partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value.strip())
+            if len(self.buf) < end + 4 + length:
+                return
+            self.buf = self.buf[end + 4 + length :]
+            self.b.requests += 1
+            asyncio.get_running_loop().create_task(self.answer())
+
+    async def answer(self) -> None:
+        t = self.transport
+        assert t is not None
+        b = self.b
+        if b.mode == "hang":
+            return
+        if b.mode == "garbage":
+            t.write(b"THIS IS NOT HTTP AT ALL\r\n\r\n")
+            t.close()
+            return
+        if b.mode == "reset":
+            t.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100)
+            await asyncio.sleep(0.01)
+            sock = t.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            t.abort()
+            return
+        if b.mode == "stall":
+            phase = (time.monotonic() - b.started - b.stall_phase_s) % b.stall_every_s
+            if time.monotonic() - b.started >= b.stall_phase_s and phase < b.stall_for_s:
+                await asyncio.sleep(b.stall_for_s - phase)
+        if t.is_closing():
+            return
+        t.write(
+            b"HTTP/1.1 %d OK\r\nContent-Length: %d\r\nContent-Type: text/plain\r\n\r\n%s"
+            % (b.status, len(b.body), b.body)
+        )
+
+
+class LocalServer:
+    """A raw asyncio HTTP server running its own loop in a daemon thread."""
+
+    def __init__(self, behaviour: ServerBehaviour) -> None:
+        self.behaviour = behaviour
+        self.loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._server: asyncio.Server | None = None
+        self.port = 0
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+
+        async def boot() -> None:
+            self._server = await self.loop.create_server(
+                lambda: _Handler(self.behaviour), "127.0.0.1", 0, backlog=1024
+            )
+            self.port = self._server.sockets[0].getsockname()[1]
+            self.behaviour.started = time.monotonic()
+            self._ready.set()
+
+        self.loop.run_until_complete(boot())
+        self.loop.run_forever()
+
+    def __enter__(self) -> LocalServer:
+        self._thread.start()
+        assert self._ready.wait(10), "test server did not start"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        def shutdown() -> None:
+            if self._server is not None:
+                self._server.close()
+            self.loop.stop()
+
+        self.loop.call_soon_threadsafe(shutdown)
+        self._thread.join(5)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def closed_port_url() -> str:
+    """A URL whose port nobody listens on (bound then released)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return f"http://127.0.0.1:{port}"
