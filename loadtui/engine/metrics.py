@@ -1,0 +1,334 @@
+"""Per-worker window recording and runner-side merging.
+
+A worker's `WindowRecorder` turns each finished request into histogram records and counters and,
+once per interval, hands out a compact `WorkerWindow` (plain dict of counters and encoded
+histograms) — raw samples never leave the worker. The runner's `RunTotals` adds the windows of
+all workers for one interval into a `MetricWindow` and keeps cumulative histograms for live
+thresholds and the end-of-run summary.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from loadtui.contracts import Breakdown, MetricWindow
+from loadtui.engine.errors import classify
+from loadtui.engine.histogram import LatencyHistogram
+from loadtui.engine.transport import Response
+
+WorkerWindow = dict[str, Any]
+MAX_ERROR_EXAMPLES = 3
+
+
+@dataclass
+class _Slice:
+    requests: int = 0
+    errors: int = 0
+    hist: LatencyHistogram = field(default_factory=LatencyHistogram)
+
+
+class WindowRecorder:
+    """Accumulates one interval of one worker; `snapshot()` hands it out and starts afresh."""
+
+    def __init__(self) -> None:
+        self._fresh()
+        self.error_examples: dict[str, list[str]] = {}
+        self.active = 0  # sessions / VUs alive, maintained by the worker
+
+    def _fresh(self) -> None:
+        self.requests = 0
+        self.errors = 0
+        self.errors_by_class: Counter[str] = Counter()
+        self.status_counts: Counter[str] = Counter()
+        self.bytes_in = 0
+        self.dropped = 0
+        self.iterations = 0
+        self.sessions_started = 0
+        self.hist = LatencyHistogram()
+        self.service = LatencyHistogram()
+        self.lag = LatencyHistogram()
+        self.routes: dict[str, _Slice] = {}
+        self.scenarios: dict[str, _Slice] = {}
+
+    def record(self, scenario: str, route: str, intended: float, response: Response) -> None:
+        self.requests += 1
+        self.bytes_in += response.bytes_in
+        error = classify(response)
+        if response.status:
+            self.status_counts[str(response.status)] += 1
+        corrected = response.t_done - intended
+        self.hist.record_s(corrected)
+        self.service.record_s(response.t_done - response.t_sent)
+        self.lag.record_s(max(response.t_sent - intended, 0.0))
+        r = self.routes.get(route)
+        if r is None:
+            r = self.routes[route] = _Slice()
+        s = self.scenarios.get(scenario)
+        if s is None:
+            s = self.scenarios[scenario] = _Slice()
+        r.requests += 1
+        s.requests += 1
+        r.hist.record_s(corrected)
+        s.hist.record_s(corrected)
+        if error is not None:
+            self.errors += 1
+            self.errors_by_class[error] += 1
+            r.errors += 1
+            s.errors += 1
+            examples = self.error_examples.setdefault(error, [])
+            if len(examples) < MAX_ERROR_EXAMPLES:
+                detail = response.detail or f"HTTP {response.status} on {route}"
+                examples.append(detail)
+
+    def drop(self) -> None:
+        self.dropped += 1
+
+    def snapshot(
+        self, *, index: int, t_end: float, interval_s: float, cpu: float, in_flight: int
+    ) -> WorkerWindow:
+        window: WorkerWindow = {
+            "index": index,
+            "t_end": t_end,
+            "interval_s": interval_s,
+            "requests": self.requests,
+            "errors": self.errors,
+            "errors_by_class": dict(self.errors_by_class),
+            "status_counts": dict(self.status_counts),
+            "bytes_in": self.bytes_in,
+            "dropped": self.dropped,
+            "iterations": self.iterations,
+            "sessions_started": self.sessions_started,
+            "active": self.active,
+            "in_flight": in_flight,
+            "cpu": cpu,
+            "hist": self.hist.encode() if self.hist.count else None,
+            "service_hist": self.service.encode() if self.service.count else None,
+            "lag_hist": self.lag.encode() if self.lag.count else None,
+            "routes": {k: (v.requests, v.errors, v.hist.encode()) for k, v in self.routes.items()},
+            "scenarios": {
+                k: (v.requests, v.errors, v.hist.encode()) for k, v in self.scenarios.items()
+            },
+            "error_examples": {k: list(v) for k, v in self.error_examples.items()},
+        }
+        self._fresh()
+        return window
+
+
+class CpuMeter:
+    """Fraction of one core this process used since the last reading (process_time deltas)."""
+
+    def __init__(self) -> None:
+        self._cpu = time.process_time()
+        self._wall = time.perf_counter()
+
+    def read(self) -> float:
+        cpu, wall = time.process_time(), time.perf_counter()
+        used = (cpu - self._cpu) / max(wall - self._wall, 1e-6)
+        self._cpu, self._wall = cpu, wall
+        return round(used, 3)
+
+
+SATURATION_CPU = 0.9
+
+
+def _decode(text: str | None) -> LatencyHistogram | None:
+    return LatencyHistogram.decode(text) if text else None
+
+
+@dataclass
+class _Cumulative:
+    requests: int = 0
+    errors: int = 0
+    hist: LatencyHistogram = field(default_factory=LatencyHistogram)
+
+
+class RunTotals:
+    """Cumulative state of the whole run plus the per-interval merge into MetricWindow."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.errors = 0
+        self.errors_by_class: Counter[str] = Counter()
+        self.status_counts: Counter[str] = Counter()
+        self.bytes_in = 0
+        self.dropped = 0
+        self.iterations = 0
+        self.sessions_started = 0
+        self.active_max = 0
+        self.hist = LatencyHistogram()
+        self.service = LatencyHistogram()
+        self.lag = LatencyHistogram()
+        self.routes: dict[str, _Cumulative] = {}
+        self.scenarios: dict[str, _Cumulative] = {}
+        self.error_examples: dict[str, list[str]] = {}
+        self.saturated_windows = 0
+        self.windows = 0
+        self.elapsed_s = 0.0
+
+    def merge(
+        self,
+        parts: list[WorkerWindow],
+        *,
+        t: float,
+        ts: datetime,
+        interval_s: float,
+        stage: int,
+        stage_name: str | None,
+        target_rate: float,
+        keep_hist: bool = True,
+    ) -> MetricWindow:
+        """Add one interval's worker windows into the totals and return the merged window."""
+        hist, service, lag = LatencyHistogram(), LatencyHistogram(), LatencyHistogram()
+        by_route: dict[str, _Cumulative] = {}
+        by_scenario: dict[str, _Cumulative] = {}
+        errors_by_class: Counter[str] = Counter()
+        status_counts: Counter[str] = Counter()
+        requests = errors = bytes_in = dropped = active = in_flight = 0
+        cpu: list[float] = []
+        for p in parts:
+            requests += p["requests"]
+            errors += p["errors"]
+            bytes_in += p["bytes_in"]
+            dropped += p["dropped"]
+            active += p["active"]
+            in_flight += p["in_flight"]
+            self.iterations += p["iterations"]
+            self.sessions_started += p["sessions_started"]
+            errors_by_class.update(p["errors_by_class"])
+            status_counts.update(p["status_counts"])
+            cpu.append(float(p["cpu"]))
+            for target, key in ((hist, "hist"), (service, "service_hist"), (lag, "lag_hist")):
+                h = _decode(p[key])
+                if h is not None:
+                    target.merge(h)
+            for mine, theirs in ((by_route, p["routes"]), (by_scenario, p["scenarios"])):
+                for name, (n, e, text) in theirs.items():
+                    acc = mine.setdefault(name, _Cumulative())
+                    acc.requests += n
+                    acc.errors += e
+                    h = _decode(text)
+                    if h is not None:
+                        acc.hist.merge(h)
+            for cls, examples in p.get("error_examples", {}).items():
+                kept = self.error_examples.setdefault(cls, [])
+                for ex in examples:
+                    if len(kept) < MAX_ERROR_EXAMPLES and ex not in kept:
+                        kept.append(ex)
+        saturated = any(c > SATURATION_CPU for c in cpu)
+        self.windows += 1
+        self.saturated_windows += int(saturated)
+        self.requests += requests
+        self.errors += errors
+        self.bytes_in += bytes_in
+        self.dropped += dropped
+        self.active_max = max(self.active_max, active)
+        self.errors_by_class.update(errors_by_class)
+        self.status_counts.update(status_counts)
+        self.hist.merge(hist)
+        self.service.merge(service)
+        self.lag.merge(lag)
+        self.elapsed_s = max(self.elapsed_s, t)
+        for mine, total in ((by_route, self.routes), (by_scenario, self.scenarios)):
+            for name, acc in mine.items():
+                cum = total.setdefault(name, _Cumulative())
+                cum.requests += acc.requests
+                cum.errors += acc.errors
+                cum.hist.merge(acc.hist)
+        return MetricWindow(
+            t=round(t, 4),
+            ts=ts,
+            interval_s=round(interval_s, 4),
+            stage=stage,
+            stage_name=stage_name,
+            target_rate=round(target_rate, 4),
+            active=active,
+            in_flight=in_flight,
+            requests=requests,
+            errors=errors,
+            errors_by_class=dict(errors_by_class),
+            status_counts=dict(status_counts),
+            bytes_in=bytes_in,
+            rps=round(requests / interval_s, 3) if interval_s > 0 else 0.0,
+            latency=hist.stats(),
+            service=service.stats(),
+            hist=hist.encode() if keep_hist and hist.count else None,
+            service_hist=service.encode() if keep_hist and service.count else None,
+            send_lag_ms=lag.stats(),
+            by_route={k: _breakdown(v) for k, v in sorted(by_route.items())},
+            by_scenario={k: _breakdown(v) for k, v in sorted(by_scenario.items())},
+            worker_cpu=cpu,
+            generator_saturated=saturated,
+            dropped=dropped,
+        )
+
+    def k6_metrics(self, duration_s: float) -> dict[str, dict[str, float]]:
+        """The k6-like `metrics` block of summary.json over the whole run."""
+        d = max(duration_s, 1e-9)
+        out: dict[str, dict[str, float]] = {
+            "http_reqs": {"count": float(self.requests), "rate": self.requests / d},
+            "http_req_duration": _trend(self.hist),
+            "http_req_service": _trend(self.service),
+            "http_req_send_lag": _trend(self.lag),
+            "http_req_failed": {
+                "rate": self.errors / self.requests if self.requests else 0.0,
+                "passes": float(self.errors),
+                "fails": float(self.requests - self.errors),
+            },
+            "iterations": {"count": float(self.iterations), "rate": self.iterations / d},
+            "sessions": {"count": float(self.sessions_started), "rate": self.sessions_started / d},
+            "vus_max": {"value": float(self.active_max)},
+            "data_received": {"count": float(self.bytes_in), "rate": self.bytes_in / d},
+            "dropped_iterations": {"count": float(self.dropped), "rate": self.dropped / d},
+        }
+        for name, acc in sorted(self.scenarios.items()):
+            out[f"http_req_duration{{scenario:{name}}}"] = _trend(acc.hist)
+            out[f"http_req_failed{{scenario:{name}}}"] = {
+                "rate": acc.errors / acc.requests if acc.requests else 0.0
+            }
+        for name, acc in sorted(self.routes.items()):
+            out[f"http_req_duration{{name:{name}}}"] = _trend(acc.hist)
+            out[f"http_req_failed{{name:{name}}}"] = {
+                "rate": acc.errors / acc.requests if acc.requests else 0.0
+            }
+        return out
+
+    def trend_hist(
+        self, metric: str, tags: dict[str, str] | None = None
+    ) -> LatencyHistogram | None:
+        """The cumulative histogram behind a trend metric (for arbitrary percentiles)."""
+        tags = tags or {}
+        if metric == "http_req_duration":
+            if "scenario" in tags:
+                acc = self.scenarios.get(tags["scenario"])
+                return acc.hist if acc else None
+            if "name" in tags or "route" in tags:
+                acc = self.routes.get(tags.get("name") or tags.get("route", ""))
+                return acc.hist if acc else None
+            return self.hist
+        if metric == "http_req_service":
+            return self.service
+        if metric == "http_req_send_lag":
+            return self.lag
+        return None
+
+
+def _trend(h: LatencyHistogram) -> dict[str, float]:
+    s = h.stats()
+    return {
+        "avg": s.mean,
+        "min": s.min,
+        "med": s.p50,
+        "max": s.max,
+        "p(90)": s.p90,
+        "p(95)": s.p95,
+        "p(99)": s.p99,
+        "count": float(s.count),
+    }
+
+
+def _breakdown(acc: _Cumulative) -> Breakdown:
+    return Breakdown(requests=acc.requests, errors=acc.errors, latency=acc.hist.stats())

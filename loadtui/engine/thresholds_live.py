@@ -1,0 +1,185 @@
+"""k6 thresholds judged live over the run's cumulative metrics.
+
+Expressions are k6's: `<aggregation> <op> <number>` on a metric, optionally a submetric
+(`http_req_duration{scenario:casual_browser}`), e.g. `p(95)<500`, `rate<0.01`, `count>100`.
+A trailing `abortOnFail` (optionally `abortOnFail=30s` for k6's delayAbortEval) stops the run
+when that threshold fails; aborts are only honoured after the plan's `limits.abort_grace` (or
+the expression's own delay), so a cold start does not abort a run. As in k6, verdicts are over
+everything seen so far, and trend values are in milliseconds.
+`http_req_duration` is the latency from the *intended* send time (corrected for coordinated
+omission); `http_req_service` is from the actual send, k6's own definition.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from loadtui.contracts import ThresholdVerdict
+from loadtui.engine.metrics import RunTotals
+from loadtui.engine.schedule import parse_duration
+from loadtui.errors import UserError
+
+_EXPR = re.compile(
+    r"^\s*(?P<agg>avg|min|max|med|count|rate|value|p\(\s*(?P<p>\d+(?:\.\d+)?)\s*\))\s*"
+    r"(?P<op><=|>=|===|==|!=|<|>)\s*(?P<num>-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*"
+    r"(?:abortOnFail(?:\s*=\s*(?P<delay>\S+))?)?\s*$",
+    re.IGNORECASE,
+)
+_METRIC = re.compile(r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\{(?P<tags>[^}]*)\})?\s*$")
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "===": operator.eq,
+    "!=": operator.ne,
+}
+TRENDS = ("http_req_duration", "http_req_service", "http_req_send_lag")
+RATES = ("http_req_failed",)
+COUNTERS = ("http_reqs", "iterations", "data_received", "dropped_iterations", "sessions")
+GAUGES = ("vus", "vus_max")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    key: str  # the metric as written in the plan
+    metric: str
+    tags: Mapping[str, str]
+    expression: str
+    aggregation: str  # avg | min | max | med | count | rate | value | p
+    percentile: float | None
+    op: str
+    bound: float
+    abort_on_fail: bool
+    abort_delay_s: float | None
+
+
+def parse_threshold(key: str, expression: str) -> Threshold:
+    m = _METRIC.match(key)
+    if not m:
+        raise UserError(f"threshold metric {key!r} is not a metric name like http_req_duration")
+    name = m.group("name")
+    tags: dict[str, str] = {}
+    for part in (m.group("tags") or "").split(","):
+        if part.strip():
+            k, sep, v = part.partition(":")
+            if not sep:
+                raise UserError(f"threshold tag {part!r} in {key!r} must look like name:value")
+            tags[k.strip()] = v.strip()
+    e = _EXPR.match(expression)
+    if not e:
+        raise UserError(
+            f"threshold {expression!r} on {key} is not k6 syntax (e.g. p(95)<500, rate<0.01)"
+        )
+    agg = e.group("agg").lower()
+    pct = float(e.group("p")) if e.group("p") else None
+    if pct is not None:
+        agg = "p"
+    allowed = (
+        {"avg", "min", "max", "med", "p"}
+        if name in TRENDS
+        else {"rate"}
+        if name in RATES
+        else {"count", "rate"}
+        if name in COUNTERS
+        else {"value"}
+        if name in GAUGES
+        else None
+    )
+    if allowed is None:
+        known = ", ".join(TRENDS + RATES + COUNTERS + GAUGES)
+        raise UserError(f"threshold on unknown metric {name!r}; known metrics: {known}")
+    if agg not in allowed:
+        raise UserError(f"{name} has no {agg!r}; use one of {', '.join(sorted(allowed))}")
+    delay = e.group("delay")
+    return Threshold(
+        key=key,
+        metric=name,
+        tags=tags,
+        expression=expression.strip(),
+        aggregation=agg,
+        percentile=pct,
+        op=e.group("op"),
+        bound=float(e.group("num")),
+        abort_on_fail="abortonfail" in expression.lower(),
+        abort_delay_s=parse_duration(delay) if delay else None,
+    )
+
+
+def metric_value(totals: RunTotals, th: Threshold, elapsed_s: float) -> float | None:
+    """The threshold's aggregation over the run so far; None when there is no data yet."""
+    d = max(elapsed_s, 1e-9)
+    if th.metric in TRENDS:
+        h = totals.trend_hist(th.metric, dict(th.tags))
+        if h is None or not h.count:
+            return None
+        if th.aggregation == "p":
+            assert th.percentile is not None
+            return h.percentile_ms(th.percentile)
+        return {
+            "avg": h.mean_ms,
+            "min": h.min_ms,
+            "max": h.max_ms,
+            "med": lambda: h.percentile_ms(50),
+        }[th.aggregation]()
+    if th.metric == "http_req_failed":
+        requests, errors = totals.requests, totals.errors
+        if "scenario" in th.tags:
+            acc = totals.scenarios.get(th.tags["scenario"])
+            requests, errors = (acc.requests, acc.errors) if acc else (0, 0)
+        elif "name" in th.tags or "route" in th.tags:
+            acc = totals.routes.get(th.tags.get("name") or th.tags.get("route", ""))
+            requests, errors = (acc.requests, acc.errors) if acc else (0, 0)
+        return errors / requests if requests else None
+    if th.metric in COUNTERS:
+        count = {
+            "http_reqs": totals.requests,
+            "iterations": totals.iterations,
+            "data_received": totals.bytes_in,
+            "dropped_iterations": totals.dropped,
+            "sessions": totals.sessions_started,
+        }[th.metric]
+        return float(count) if th.aggregation == "count" else count / d
+    return float(totals.active_max)
+
+
+class LiveThresholds:
+    def __init__(self, spec: Mapping[str, Sequence[str]], abort_grace_s: float = 0.0) -> None:
+        self.items = [parse_threshold(k, e) for k, exprs in spec.items() for e in exprs]
+        self.abort_grace_s = abort_grace_s
+
+    def verdicts(self) -> list[ThresholdVerdict]:
+        """Before any data: every threshold holds (k6 shows them pending as passing)."""
+        return [
+            ThresholdVerdict(
+                metric=t.key, expression=t.expression, ok=True, abort_on_fail=t.abort_on_fail
+            )
+            for t in self.items
+        ]
+
+    def evaluate(
+        self, totals: RunTotals, elapsed_s: float, *, final: bool = False
+    ) -> tuple[list[ThresholdVerdict], bool]:
+        """(verdicts, abort): abort when an abortOnFail threshold failed after its grace."""
+        out: list[ThresholdVerdict] = []
+        abort = False
+        for t in self.items:
+            value = metric_value(totals, t, elapsed_s)
+            ok = True if value is None else _OPS[t.op](value, t.bound)
+            out.append(
+                ThresholdVerdict(
+                    metric=t.key,
+                    expression=t.expression,
+                    ok=ok,
+                    value=None if value is None else round(value, 6),
+                    abort_on_fail=t.abort_on_fail,
+                )
+            )
+            delay = t.abort_delay_s if t.abort_delay_s is not None else self.abort_grace_s
+            if not ok and t.abort_on_fail and not final and elapsed_s >= delay:
+                abort = True
+        return out, abort

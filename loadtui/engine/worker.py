@@ -1,0 +1,269 @@
+"""One load-generating process: uvloop, one transport, many sessions, one window per interval.
+
+Protocol over the pipe to the runner (pickled tuples):
+  worker → runner: ("ready", pid), ("window", WorkerWindow), ("done", WorkerWindow)
+  runner → worker: ("go", t0) with t0 a time.monotonic() value shared by all workers, ("stop",)
+Windows are aligned to t0 + k·interval so the runner can add window k of every worker. The last
+window (index K) runs to the end of the drain after the schedule ends, or to the stop.
+Ctrl-C reaches every process of the terminal's process group; workers ignore SIGINT and wait for
+the runner's "stop" so the run is flushed in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import random
+import signal
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from loadtui.contracts import TestPlan
+from loadtui.engine.metrics import CpuMeter, WindowRecorder
+from loadtui.engine.schedule import (
+    StageProfile,
+    arrival_seed,
+    paced_arrivals,
+    poisson_arrivals,
+    vus_at,
+    worker_vus,
+)
+from loadtui.engine.sessions import (
+    CompiledScenario,
+    RateLimiter,
+    ScenarioPicker,
+    SessionContext,
+    run_session,
+)
+from loadtui.engine.transport import Transport, TransportOptions, make_transport
+
+STOP_GRACE_S = 1.0  # in-flight requests get this long after a stop before they are cancelled
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    plan_json: str
+    index: int
+    count: int
+    seed: int
+    interval_s: float
+    transport: str
+    end_s: float  # schedule length capped by limits.max_duration
+    paced: bool  # fixed-rate arrivals (url mode --rate) instead of Poisson
+    max_connections: int  # this worker's share of the pool
+    max_in_flight: int  # this worker's share
+    max_rps: float | None  # this worker's share
+
+
+class Worker:
+    def __init__(self, spec: WorkerSpec, conn: Connection, t0: float) -> None:
+        self.spec = spec
+        self.conn = conn
+        self.t0 = t0
+        self.plan = TestPlan.model_validate_json(spec.plan_json)
+        self.profile = StageProfile.from_stages(self.plan.stages)
+        self.rng = random.Random(arrival_seed(spec.seed, spec.index) + 1)
+        self.recorder = WindowRecorder()
+        self.cpu = CpuMeter()
+        scenarios = [CompiledScenario.from_scenario(s) for s in self.plan.scenarios]
+        self.picker = ScenarioPicker(scenarios, [s.weight for s in self.plan.scenarios])
+        self.sessions: set[asyncio.Task[Any]] = set()
+        self.stop_requested = asyncio.Event()
+        self.window_index = 1
+        self.transport: Transport | None = None
+        self.ctx: SessionContext | None = None
+
+    # -- wiring -------------------------------------------------------------------------------
+    def _on_control(self) -> None:
+        try:
+            while self.conn.poll():
+                msg = self.conn.recv()
+                if msg and msg[0] == "stop":
+                    self.stop_requested.set()
+        except (EOFError, OSError):
+            self.stop_requested.set()  # the runner is gone: stop rather than run unobserved
+
+    def _send(self, kind: str, payload: Any) -> None:
+        try:
+            self.conn.send((kind, payload))
+        except (BrokenPipeError, OSError):
+            self.stop_requested.set()
+
+    def _elapsed(self) -> float:
+        return time.monotonic() - self.t0
+
+    async def run(self) -> None:
+        spec = self.spec
+        limits = self.plan.limits
+        options = TransportOptions(
+            request_timeout_s=limits.request_timeout_s,
+            connect_timeout_s=limits.connect_timeout_s,
+            max_connections=spec.max_connections,
+            headers=self.plan.headers or None,
+        )
+        self.transport = make_transport(spec.transport, self.plan.target, options)
+        self.ctx = SessionContext(
+            transport=self.transport,
+            recorder=self.recorder,
+            limiter=RateLimiter(spec.max_rps),
+            max_in_flight=spec.max_in_flight,
+        )
+        loop = asyncio.get_running_loop()
+        loop.add_reader(self.conn.fileno(), self._on_control)
+        driver = (
+            self._drive_closed() if self.plan.workload.model == "closed" else self._drive_open()
+        )
+        drive_task = asyncio.create_task(driver)
+        tick_task = asyncio.create_task(self._tick())
+        stop_task = asyncio.create_task(self.stop_requested.wait())
+        try:
+            await asyncio.wait({drive_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+            stopped = self.stop_requested.is_set()
+            drive_task.cancel()
+            await asyncio.gather(drive_task, return_exceptions=True)
+            self.ctx.stopping.set()
+            grace = STOP_GRACE_S if stopped else limits.request_timeout_s + 0.5
+            if self.sessions:
+                await asyncio.wait(set(self.sessions), timeout=grace)
+            for task in list(self.sessions):
+                task.cancel()
+            if self.sessions:
+                await asyncio.wait(set(self.sessions), timeout=1.0)
+        finally:
+            stop_task.cancel()
+            tick_task.cancel()
+            await asyncio.gather(tick_task, stop_task, return_exceptions=True)
+            loop.remove_reader(self.conn.fileno())
+            self._send("done", self._window(self._elapsed()))
+            await self.transport.close()
+
+    # -- windows ------------------------------------------------------------------------------
+    def _window(self, t_end: float) -> dict[str, Any]:
+        assert self.ctx is not None
+        window = self.recorder.snapshot(
+            index=self.window_index,
+            t_end=t_end,
+            interval_s=self.spec.interval_s,
+            cpu=self.cpu.read(),
+            in_flight=self.ctx.in_flight,
+        )
+        self.window_index += 1
+        return window
+
+    async def _tick(self) -> None:
+        iv = self.spec.interval_s
+        while True:
+            boundary = self.window_index * iv
+            if boundary >= self.spec.end_s - 1e-9:
+                return  # the last window is sent by run() after the drain
+            await asyncio.sleep(max(0.0, boundary - self._elapsed()))
+            self._send("window", self._window(boundary))
+
+    # -- sessions -----------------------------------------------------------------------------
+    def _spawn(self, intended: float) -> None:
+        """Start one session whose first request is intended at monotonic time `intended`."""
+        assert self.ctx is not None
+        ctx = self.ctx
+        if ctx.in_flight >= ctx.max_in_flight:
+            self.recorder.drop()  # k6's dropped_iterations: the generator is at its cap
+            return
+        scenario = self.picker.pick(self.rng)
+        task = asyncio.create_task(self._session(scenario, intended))
+        self.sessions.add(task)
+        task.add_done_callback(self.sessions.discard)
+
+    async def _session(self, scenario: CompiledScenario, intended: float) -> None:
+        assert self.ctx is not None
+        self.recorder.active += 1
+        self.recorder.sessions_started += 1
+        try:
+            await run_session(
+                self.ctx, scenario, self.rng, _to_perf(intended), think=not self.spec.paced
+            )
+            self.recorder.iterations += 1
+        finally:
+            self.recorder.active -= 1
+
+    async def _drive_open(self) -> None:
+        spec = self.spec
+        if spec.paced:
+            arrivals = paced_arrivals(self.profile, index=spec.index, count=spec.count)
+        else:
+            arrivals = poisson_arrivals(
+                self.profile, seed=arrival_seed(spec.seed, spec.index), share=1.0 / spec.count
+            )
+        for t in arrivals:
+            if t >= spec.end_s:
+                return
+            delay = t - self._elapsed()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            self._spawn(self.t0 + t)
+
+    async def _drive_closed(self) -> None:
+        spec = self.spec
+        vus: list[asyncio.Task[None]] = []
+        retired: set[int] = set()
+        next_id = 0
+        while True:
+            t = self._elapsed()
+            if t >= spec.end_s:
+                return
+            want = worker_vus(vus_at(self.profile, t), index=spec.index, count=spec.count)
+            vus = [v for v in vus if not v.done()]
+            live = [v for v in vus if id(v) not in retired]
+            while len(live) < want:
+                task = asyncio.create_task(self._vu(next_id, retired))
+                next_id += 1
+                vus.append(task)
+                live.append(task)
+                self.sessions.add(task)
+                task.add_done_callback(self.sessions.discard)
+            for task in live[want:]:
+                retired.add(id(task))  # finishes its current iteration, then leaves
+            await asyncio.sleep(0.05)
+
+    async def _vu(self, vu_id: int, retired: set[int]) -> None:
+        assert self.ctx is not None
+        me = asyncio.current_task()
+        self.recorder.active += 1
+        intended = time.perf_counter()
+        try:
+            while not self.ctx.stopping.is_set() and id(me) not in retired:
+                scenario = self.picker.pick(self.rng)
+                self.recorder.sessions_started += 1
+                intended = await run_session(self.ctx, scenario, self.rng, intended)
+                self.recorder.iterations += 1
+        finally:
+            self.recorder.active -= 1
+
+
+def _to_perf(monotonic_t: float) -> float:
+    """Convert a time.monotonic() instant to the time.perf_counter() clock transports use."""
+    return monotonic_t - time.monotonic() + time.perf_counter()
+
+
+def worker_main(spec: WorkerSpec, conn: Connection) -> None:
+    """Process entry point (spawn/forkserver): handshake, then run the event loop to the end."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    conn.send(("ready", os.getpid()))
+    msg = conn.recv()
+    if not msg or msg[0] != "go":
+        return
+    t0 = float(msg[1])
+    worker = Worker(spec, conn, t0)
+    try:
+        import uvloop
+
+        uvloop.run(worker.run())
+    except ImportError:  # pragma: no cover - uvloop is a dependency on Linux/macOS
+        asyncio.run(worker.run())
+    conn.close()
+
+
+def split_evenly(total: float, count: int, *, minimum: int = 1) -> int:
+    """One worker's share of a cap (connections, in-flight), rounded up."""
+    return max(minimum, math.ceil(total / max(count, 1)))
