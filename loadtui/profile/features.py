@@ -1,0 +1,166 @@
+"""Per-session behaviour features, computed in one polars pass over the request frame.
+
+The features describe *how* a client uses a site, not *which* site it is: no route of the demo
+shop appears here. Where a feature needs to recognise a kind of request (static asset, log-in,
+search, basket), it uses patterns that hold across web applications (file extensions, the words
+people name such endpoints with), so the same clustering works on any log.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# Static files by extension: what a browser fetches for a page, never what a person clicks.
+ASSET_PATTERN = (
+    r"(?i)\.(js|mjs|css|png|jpe?g|gif|svg|ico|webp|avif|bmp|woff2?|ttf|otf|eot|map|mp4|webm|"
+    r"mp3|wav|ogg)$"
+)
+AUTH_PATTERN = (
+    r"(?i)(^|/)(login|log-in|logon|signin|sign-in|sign_in|auth|oauth2?|token|session|sso)(/|$|\.)"
+)
+SEARCH_PATTERN = r"(?i)(^|/)(search|find|query|lookup)(/|$|\.)"
+SEARCH_QUERY_PATTERN = r"(?i)(^|&)(q|query|search|term|keywords?)="
+COMMERCE_PATTERN = r"(?i)(^|/)(cart|basket|bag|checkout|order|orders|payment|pay|purchase)(/|$|\.)"
+
+# Every feature, in the order the model reports them.
+FEATURES: tuple[str, ...] = (
+    "requests",
+    "unique_routes",
+    "duration_s",
+    "think_p50_s",
+    "request_rate",
+    "write_ratio",
+    "error_rate",
+    "asset_ratio",
+    "referer_ratio",
+    "route_entropy",
+    "top_route_share",
+    "auth_step",
+    "search_ratio",
+    "commerce_step",
+    "response_ms_p50",
+    "response_ms_mean",
+)
+# Features that describe the client and so may separate personas. Response times describe the
+# server; they are reported but never clustered on.
+CLUSTER_FEATURES: tuple[str, ...] = (
+    "requests",
+    "unique_routes",
+    "duration_s",
+    "think_p50_s",
+    "request_rate",
+    "write_ratio",
+    "error_rate",
+    "asset_ratio",
+    "referer_ratio",
+    "route_entropy",
+    "top_route_share",
+    "auth_step",
+    "search_ratio",
+    "commerce_step",
+)
+# Counts, times and rates span orders of magnitude: log1p before scaling.
+HEAVY_TAILED: frozenset[str] = frozenset(
+    {
+        "requests",
+        "unique_routes",
+        "duration_s",
+        "think_p50_s",
+        "request_rate",
+        "response_ms_p50",
+        "response_ms_mean",
+    }
+)
+
+
+def annotate_requests(df: pl.DataFrame, timeout_s: float) -> pl.DataFrame:
+    """Sort by session and time and add per-request flags and the think gap before each request.
+
+    A gap longer than the session timeout is not a think time (the session was idle or split),
+    so it becomes null.
+    """
+    gap = (pl.col("ts").diff().dt.total_microseconds() / 1e6).over("session")
+    return df.sort(["session", "ts"]).with_columns(
+        pl.col("method").is_in(WRITE_METHODS).alias("is_write"),
+        pl.col("path").str.contains(ASSET_PATTERN).fill_null(False).alias("is_asset"),
+        (pl.col("status") >= 400).fill_null(False).alias("is_error"),
+        (
+            pl.col("referrer").is_not_null()
+            & (pl.col("referrer") != "-")
+            & (pl.col("referrer") != "")
+        ).alias("has_referer"),
+        pl.col("route").fill_null(pl.col("path")).str.contains(AUTH_PATTERN).alias("is_auth"),
+        (
+            pl.col("route").fill_null(pl.col("path")).str.contains(SEARCH_PATTERN)
+            | pl.col("query").str.contains(SEARCH_QUERY_PATTERN).fill_null(False)
+        ).alias("is_search"),
+        pl.col("route")
+        .fill_null(pl.col("path"))
+        .str.contains(COMMERCE_PATTERN)
+        .alias("is_commerce"),
+        pl.when(gap <= timeout_s).then(gap).otherwise(None).alias("gap_s"),
+    )
+
+
+def session_features(annotated: pl.DataFrame) -> pl.DataFrame:
+    """One row per session: `session` plus every name in `FEATURES` (nulls filled for clustering).
+
+    `annotated` comes from `annotate_requests`. A one-request session has no think time; it
+    gets the median think time of all sessions so it is not mistaken for a machine.
+    """
+    route = pl.col("route").fill_null(pl.col("path"))
+    per_route = (
+        annotated.group_by("session", route.alias("_route"))
+        .len()
+        .with_columns((pl.col("len") / pl.col("len").sum().over("session")).alias("_p"))
+        .group_by("session")
+        .agg(
+            (-(pl.col("_p") * pl.col("_p").log(base=2)).sum()).alias("route_entropy"),
+            pl.col("_p").max().alias("top_route_share"),
+            pl.len().alias("unique_routes"),
+        )
+    )
+    base = annotated.group_by("session").agg(
+        pl.len().alias("requests"),
+        ((pl.col("ts").max() - pl.col("ts").min()).dt.total_microseconds() / 1e6).alias(
+            "duration_s"
+        ),
+        pl.col("gap_s").median().alias("think_p50_s"),
+        pl.col("is_write").mean().alias("write_ratio"),
+        pl.col("is_error").mean().alias("error_rate"),
+        pl.col("is_asset").mean().alias("asset_ratio"),
+        pl.col("has_referer").mean().alias("referer_ratio"),
+        pl.col("is_auth").any().cast(pl.Float64).alias("auth_step"),
+        pl.col("is_search").mean().alias("search_ratio"),
+        pl.col("is_commerce").any().cast(pl.Float64).alias("commerce_step"),
+        pl.col("response_ms").median().alias("response_ms_p50"),
+        pl.col("response_ms").mean().alias("response_ms_mean"),
+    )
+    frame = base.join(per_route, on="session", how="left")
+    think_fill = frame["think_p50_s"].median()
+    think_default = float(think_fill) if isinstance(think_fill, (int, float)) else 0.0
+    frame = frame.with_columns(
+        pl.col("think_p50_s").fill_null(think_default),
+        (pl.col("requests") / pl.max_horizontal(pl.col("duration_s"), pl.lit(1.0))).alias(
+            "request_rate"
+        ),
+        pl.col("unique_routes").cast(pl.Float64),
+        pl.col("requests").cast(pl.Float64),
+    )
+    return frame.select("session", *FEATURES).sort("session")
+
+
+def feature_matrix_columns(features: pl.DataFrame, columns: tuple[str, ...]) -> list[str]:
+    """The clustering columns that actually vary: a constant column only adds noise."""
+    keep: list[str] = []
+    for name in columns:
+        col = features[name]
+        if col.null_count() == col.len():
+            continue
+        std = col.std()
+        if isinstance(std, float) and math.isfinite(std) and std > 1e-12:
+            keep.append(name)
+    return keep

@@ -1,0 +1,143 @@
+"""Turn clusters into named personas with everything a plan needs to replay them.
+
+Names come from rules on the unscaled centroid, so they are deterministic and explainable: a
+reader can check "no assets, no referer, short think times" and agree it is an API client. A
+cluster no rule fits is `persona_N`; names never repeat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import polars as pl
+
+from loadtui.contracts import EndpointShare, Persona
+from loadtui.profile.distributions import fit_distribution
+from loadtui.profile.features import FEATURES, HEAVY_TAILED
+from loadtui.profile.transitions import DEFAULT_MAX_STATES, build_transitions, top_paths
+
+BOT_PERSONA = "bot_crawler"
+MAX_ENDPOINTS = 50
+THINK_SAMPLE = 200_000  # think-time fit on a seeded sample: quantiles are stable long before
+
+
+def persona_name(c: Mapping[str, float]) -> str | None:
+    """The rule-based name for one unscaled centroid, or None when no rule fits.
+
+    Rules run from the most specific behaviour to the most generic one.
+    """
+    requests = c.get("requests", 0.0)
+    writes = c.get("write_ratio", 0.0)
+    assets = c.get("asset_ratio", 0.0)
+    referer = c.get("referer_ratio", 0.0)
+    think = c.get("think_p50_s", 0.0)
+    auth = c.get("auth_step", 0.0)
+    commerce = c.get("commerce_step", 0.0)
+    search = c.get("search_ratio", 0.0)
+    duration = c.get("duration_s", 0.0)
+    if assets < 0.05 and referer < 0.2 and requests >= 3 and (writes >= 0.15 or think < 3.0):
+        return "api_consumer"
+    if (requests >= 12 or duration >= 300) and (writes >= 0.03 or auth >= 0.5):
+        return "power_user"
+    if commerce >= 0.5 and writes >= 0.02:
+        return "buyer"
+    if search >= 0.3:
+        return "searcher"
+    if requests <= 2.5:
+        return "one_shot_visitor"
+    if writes < 0.05 and requests < 60:
+        return "casual_browser"
+    return None
+
+
+def unique_names(centroids: list[Mapping[str, float]]) -> list[str]:
+    """Names for clusters in order (largest first): repeats get `_2`, `_3`; unknowns `persona_N`."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i, c in enumerate(centroids):
+        base = persona_name(c) or f"persona_{i + 1}"
+        seen[base] = seen.get(base, 0) + 1
+        name = base if seen[base] == 1 else f"{base}_{seen[base]}"
+        while name in names:
+            seen[base] += 1
+            name = f"{base}_{seen[base]}"
+        names.append(name)
+    return names
+
+
+def centroids_by_group(features: pl.DataFrame, group: str) -> dict[str, dict[str, float]]:
+    """Unscaled centroid per group: geometric-style mean on heavy tails, plain mean elsewhere.
+
+    For clustered columns this equals the k-means centre mapped back through log1p/scaling.
+    """
+    aggs = []
+    for name in FEATURES:
+        col = pl.col(name).cast(pl.Float64)
+        if name in HEAVY_TAILED:
+            aggs.append((col.clip(lower_bound=0.0).log1p().mean().exp() - 1.0).alias(name))
+        else:
+            aggs.append(col.mean().alias(name))
+    out: dict[str, dict[str, float]] = {}
+    for row in features.group_by(group).agg(aggs).iter_rows(named=True):
+        key = str(row.pop(group))
+        out[key] = {k: round(float(v), 6) for k, v in row.items() if v is not None}
+    return out
+
+
+def endpoint_mix(requests: pl.DataFrame, limit: int = MAX_ENDPOINTS) -> list[EndpointShare]:
+    total = requests.height
+    if total == 0:
+        return []
+    counts = (
+        requests.group_by("method", pl.col("route").fill_null(pl.col("path")).alias("route"))
+        .len()
+        .sort(["len", "method", "route"], descending=[True, False, False])
+        .head(limit)
+    )
+    return [
+        EndpointShare(method=m, route=r, share=n / total, count=n) for m, r, n in counts.iter_rows()
+    ]
+
+
+def build_persona(
+    name: str,
+    requests: pl.DataFrame,
+    features: pl.DataFrame,
+    *,
+    total_sessions: int,
+    centroid: dict[str, float],
+    is_bot: bool,
+    param_values: dict[str, list[list[str]]],
+    query_values: dict[str, list[str]],
+    max_states: int = DEFAULT_MAX_STATES,
+) -> Persona:
+    """Everything about one persona. `requests` is its annotated request rows (with `gap_s`),
+    `features` its session feature rows."""
+    gaps = requests["gap_s"].drop_nulls()
+    if gaps.len() > THINK_SAMPLE:
+        gaps = gaps.sample(THINK_SAMPLE, seed=3)
+    chain = build_transitions(requests, max_states=max_states)
+    rt = requests["response_ms"].drop_nulls()
+    rt_p50 = rt.median() if rt.len() else None
+    n_req = requests.height
+    return Persona(
+        name=name,
+        share=features.height / total_sessions if total_sessions else 0.0,
+        sessions=features.height,
+        requests=n_req,
+        is_bot=is_bot,
+        requests_per_session=fit_distribution(features["requests"].to_numpy()),
+        session_duration_s=fit_distribution(features["duration_s"].to_numpy()),
+        think_time_s=fit_distribution(gaps.to_numpy()),
+        request_rate=float(np.median(features["request_rate"].to_numpy())),
+        write_ratio=float(requests["is_write"].to_numpy().mean()) if n_req else 0.0,
+        error_rate=float(requests["is_error"].to_numpy().mean()) if n_req else 0.0,
+        response_ms_p50=float(rt_p50) if isinstance(rt_p50, (int, float)) else None,
+        endpoint_mix=endpoint_mix(requests),
+        transitions=chain,
+        top_paths=top_paths(chain),
+        param_values=param_values,
+        query_values=query_values,
+        centroid=centroid,
+    )

@@ -1,0 +1,68 @@
+"""Persona names come from readable rules on the centroid and never repeat."""
+
+from __future__ import annotations
+
+from loadtui.profile.personas import persona_name, unique_names
+
+API = {
+    "requests": 40.0,
+    "write_ratio": 0.4,
+    "asset_ratio": 0.0,
+    "referer_ratio": 0.0,
+    "think_p50_s": 0.8,
+    "duration_s": 600.0,
+}
+POWER = {
+    "requests": 25.0,
+    "write_ratio": 0.12,
+    "asset_ratio": 0.4,
+    "referer_ratio": 0.8,
+    "think_p50_s": 8.0,
+    "auth_step": 1.0,
+    "commerce_step": 1.0,
+    "duration_s": 900.0,
+}
+CASUAL = {
+    "requests": 6.0,
+    "write_ratio": 0.0,
+    "asset_ratio": 0.5,
+    "referer_ratio": 0.7,
+    "think_p50_s": 6.0,
+    "duration_s": 60.0,
+}
+
+
+def test_machine_like_sessions_with_writes_are_api_consumers() -> None:
+    assert persona_name(API) == "api_consumer"
+    read_only_fast = {**API, "write_ratio": 0.0, "think_p50_s": 0.5}
+    assert persona_name(read_only_fast) == "api_consumer"
+
+
+def test_long_sessions_that_log_in_and_write_are_power_users() -> None:
+    assert persona_name(POWER) == "power_user"
+
+
+def test_short_read_only_browsing_is_casual() -> None:
+    assert persona_name(CASUAL) == "casual_browser"
+
+
+def test_more_specific_behaviours_get_their_own_names() -> None:
+    assert persona_name({**CASUAL, "search_ratio": 0.5}) == "searcher"
+    assert persona_name({**CASUAL, "commerce_step": 1.0, "write_ratio": 0.1}) == "buyer"
+    assert persona_name({**CASUAL, "requests": 1.0}) == "one_shot_visitor"
+
+
+def test_a_browser_with_slow_pages_is_not_an_api_consumer() -> None:
+    assert persona_name({**API, "asset_ratio": 0.3, "referer_ratio": 0.6}) != "api_consumer"
+
+
+def test_unmatched_centroids_fall_back_to_numbered_names() -> None:
+    odd = {**CASUAL, "requests": 500.0, "write_ratio": 0.01, "duration_s": 10.0}
+    assert persona_name(odd) is None
+    assert unique_names([CASUAL, odd]) == ["casual_browser", "persona_2"]
+
+
+def test_names_are_unique_when_rules_repeat() -> None:
+    names = unique_names([CASUAL, API, CASUAL, CASUAL])
+    assert names == ["casual_browser", "api_consumer", "casual_browser_2", "casual_browser_3"]
+    assert len(set(names)) == len(names)
