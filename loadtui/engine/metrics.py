@@ -38,6 +38,7 @@ class WindowRecorder:
         self._fresh()
         self.error_examples: dict[str, list[str]] = {}
         self.active = 0  # sessions / VUs alive, maintained by the worker
+        self.active_peak = 0  # the most alive at once during this window
 
     def _fresh(self) -> None:
         self.requests = 0
@@ -60,7 +61,8 @@ class WindowRecorder:
         error = classify(response)
         if response.status:
             self.status_counts[str(response.status)] += 1
-        corrected = response.t_done - intended
+        # a timer can fire a hair early; never report less than the service time
+        corrected = response.t_done - min(intended, response.t_sent)
         self.hist.record_s(corrected)
         self.service.record_s(response.t_done - response.t_sent)
         self.lag.record_s(max(response.t_sent - intended, 0.0))
@@ -103,6 +105,7 @@ class WindowRecorder:
             "iterations": self.iterations,
             "sessions_started": self.sessions_started,
             "active": self.active,
+            "active_peak": max(self.active_peak, self.active),
             "in_flight": in_flight,
             "cpu": cpu,
             "hist": self.hist.encode() if self.hist.count else None,
@@ -115,6 +118,7 @@ class WindowRecorder:
             "error_examples": {k: list(v) for k, v in self.error_examples.items()},
         }
         self._fresh()
+        self.active_peak = self.active
         return window
 
 
@@ -187,7 +191,7 @@ class RunTotals:
         by_scenario: dict[str, _Cumulative] = {}
         errors_by_class: Counter[str] = Counter()
         status_counts: Counter[str] = Counter()
-        requests = errors = bytes_in = dropped = active = in_flight = 0
+        requests = errors = bytes_in = dropped = active = in_flight = peak = 0
         cpu: list[float] = []
         for p in parts:
             requests += p["requests"]
@@ -195,6 +199,7 @@ class RunTotals:
             bytes_in += p["bytes_in"]
             dropped += p["dropped"]
             active += p["active"]
+            peak += p.get("active_peak", p["active"])
             in_flight += p["in_flight"]
             self.iterations += p["iterations"]
             self.sessions_started += p["sessions_started"]
@@ -225,7 +230,7 @@ class RunTotals:
         self.errors += errors
         self.bytes_in += bytes_in
         self.dropped += dropped
-        self.active_max = max(self.active_max, active)
+        self.active_max = max(self.active_max, peak)
         self.errors_by_class.update(errors_by_class)
         self.status_counts.update(status_counts)
         self.hist.merge(hist)

@@ -177,8 +177,10 @@ class Worker:
 
     async def _session(self, scenario: CompiledScenario, intended: float) -> None:
         assert self.ctx is not None
-        self.recorder.active += 1
-        self.recorder.sessions_started += 1
+        rec = self.recorder
+        rec.active += 1
+        rec.active_peak = max(rec.active_peak, rec.active)
+        rec.sessions_started += 1
         try:
             await run_session(
                 self.ctx, scenario, self.rng, _to_perf(intended), think=not self.spec.paced
@@ -229,7 +231,9 @@ class Worker:
     async def _vu(self, vu_id: int, retired: set[int]) -> None:
         assert self.ctx is not None
         me = asyncio.current_task()
-        self.recorder.active += 1
+        rec = self.recorder
+        rec.active += 1
+        rec.active_peak = max(rec.active_peak, rec.active)
         intended = time.perf_counter()
         try:
             while not self.ctx.stopping.is_set() and id(me) not in retired:

@@ -1,0 +1,281 @@
+"""`loadtui run`: execute a plan (or one URL, like hey/oha) with the native engine.
+
+Exit codes follow k6: 0 when every threshold holds, 99 when one fails (also after an
+abortOnFail abort), 1 when the run itself failed (a worker died, the engine broke), 2 for user
+errors, 130 when interrupted with Ctrl-C (the run folder is still complete up to that moment).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from loadtui.errors import UserError
+
+if TYPE_CHECKING:
+    from loadtui.contracts import MetricWindow, RunRecord, TestPlan, ThresholdVerdict
+
+EPILOG = """examples:
+  loadtui run plan.yaml --target http://127.0.0.1:8080
+  loadtui run plan.yaml --workers 2 --out runs/ --headless
+  loadtui run --url http://127.0.0.1:8080/health --rate 200 --duration 30s
+  loadtui run --url http://127.0.0.1:8080/products/7 --vus 20 --duration 10s
+
+exit codes: 0 thresholds hold, 99 a threshold failed, 1 run error, 2 bad input, 130 Ctrl-C
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run a load test plan (or one URL) and store the results",
+        description="Run a TestPlan with loadtui's multi-process engine, or hit one URL at a "
+        "fixed rate (--rate, open model) or with N looping users (--vus, closed model). "
+        "Results go to OUT/<run-id>/ (plan.yaml, windows.ndjson, summary.json).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("plan", nargs="?", help="plan YAML from `loadtui plan`")
+    p.add_argument("--target", help="base URL to test (overrides the plan's target)")
+    p.add_argument("--out", default="runs", help="folder for run folders (default: runs/)")
+    p.add_argument("--headless", action="store_true", help="no TUI; a progress line only")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
+    p.add_argument("--transport", default="auto", choices=("auto", "aiohttp", "fast"))
+    p.add_argument("--engine", default="native", choices=("native", "locust"))
+    p.add_argument("--url", help="one URL to load, no plan (like hey/oha)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--vus", type=int, help="with --url: N virtual users looping (closed)")
+    mode.add_argument("--rate", type=float, help="with --url: N requests/s, fixed (open)")
+    p.add_argument("--duration", default=None, help="with --url: how long (default 10s)")
+    p.add_argument("--method", default="GET", help="with --url: HTTP method (default GET)")
+    p.add_argument(
+        "--connections",
+        type=int,
+        default=None,
+        help="connection pool over all workers (default: --vus, or 50 with --rate)",
+    )
+    p.add_argument("--seed", type=int, default=None, help="seed for arrivals and choices")
+    p.add_argument("--interval", type=float, default=1.0, help=argparse.SUPPRESS)
+    p.set_defaults(func=run)
+
+
+def load_plan_file(path: Path) -> TestPlan:
+    """Read a plan YAML into a TestPlan (through the plan stage's loader when installed)."""
+    from pydantic import ValidationError
+
+    from loadtui.contracts import TestPlan
+
+    if not path.is_file():
+        raise UserError(f"plan file {path} not found; create one with `loadtui plan MODEL -o`")
+    try:
+        from loadtui.plan import load_plan  # type: ignore[attr-defined]
+    except ImportError:
+        load_plan = None
+    try:
+        if load_plan is not None:
+            plan: TestPlan = load_plan(path)
+            return plan
+        from ruamel.yaml import YAML, YAMLError
+
+        try:
+            data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        except YAMLError as exc:
+            raise UserError(f"{path} is not valid YAML: {str(exc).splitlines()[0]}") from exc
+        if not isinstance(data, dict):
+            raise UserError(f"{path} does not hold a plan (expected a mapping at the top)")
+        return TestPlan.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first.get("loc", ()))
+        raise UserError(f"{path}: {where}: {first.get('msg')}") from exc
+
+
+def build_plan(args: argparse.Namespace) -> tuple[TestPlan, Path | None]:
+    from loadtui.engine.url_plan import build_url_plan
+
+    if args.url and args.plan:
+        raise UserError("give either a PLAN file or --url, not both")
+    if args.url:
+        return (
+            build_url_plan(
+                args.url,
+                rate=args.rate,
+                vus=args.vus,
+                duration=args.duration or "10s",
+                method=args.method,
+                connections=args.connections,
+            ),
+            None,
+        )
+    if not args.plan:
+        raise UserError("nothing to run: give a PLAN file or --url URL (see loadtui run --help)")
+    if args.vus is not None or args.rate is not None or args.duration is not None:
+        raise UserError("--vus/--rate/--duration go with --url; edit the plan's stages instead")
+    path = Path(args.plan)
+    plan = load_plan_file(path)
+    updates: dict[str, Any] = {}
+    if args.target:
+        updates["target"] = args.target
+    if args.connections is not None:
+        updates["limits"] = plan.limits.model_copy(update={"max_connections": args.connections})
+    return (plan.model_copy(update=updates) if updates else plan), path
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.live import Live
+    from rich.text import Text
+
+    from loadtui.engine.runner import Runner
+
+    if args.engine != "native":
+        raise UserError("--engine locust is not available in this install; use --engine native")
+    if args.workers is not None and args.workers < 1:
+        raise UserError("--workers must be ≥ 1")
+    plan, source = build_plan(args)
+    out = Path(args.out)
+    runner = Runner(
+        plan,
+        out,
+        workers=args.workers,
+        transport=args.transport,
+        interval_s=args.interval,
+        plan_source=source,
+        seed=args.seed,
+    )
+    console = Console(stderr=True, highlight=False)
+    live_on = console.is_terminal
+    interrupts = 0
+
+    def on_sigint(_sig: int, _frame: FrameType | None) -> None:
+        nonlocal interrupts
+        interrupts += 1
+        runner.stop(wait=False)  # a second Ctrl-C gives up the grace period
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        runner.start()
+        if live_on:
+            with Live(Text("starting workers…"), console=console, refresh_per_second=4) as live:
+                for window in runner.windows():
+                    live.update(progress_line(window, runner.verdicts(), runner))
+        else:
+            for _ in runner.windows():
+                pass
+        record = runner.result()
+    except RuntimeError as exc:
+        print(f"loadtui: run failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    out_console = Console(highlight=False)
+    out_console.print(summary_text(record, runner.run_dir), soft_wrap=True)
+    if record.state == "aborted":
+        return 99
+    if record.state == "interrupted":
+        return 130
+    if record.state == "incomplete":
+        return 1
+    return 0 if all(v.ok for v in record.thresholds) else 99
+
+
+def _ms(v: float) -> str:
+    return f"{v:.0f}ms" if v >= 100 else f"{v:.2f}ms" if v < 10 else f"{v:.1f}ms"
+
+
+def progress_line(w: MetricWindow, verdicts: list[ThresholdVerdict], runner: Any) -> Any:
+    from rich.text import Text
+
+    stage = f"stage {w.stage + 1}/{len(runner.plan.stages)}"
+    if w.stage_name:
+        stage += f" {w.stage_name}"
+    total = runner.end_s
+    err_rate = w.errors / w.requests if w.requests else 0.0
+    line = Text()
+    line.append(f"{_clock(w.t)}/{_clock(total)} ", style="bold")
+    line.append(f"{stage} · ")
+    line.append(f"{w.rps:,.0f} rps", style="cyan")
+    line.append(f" (target {w.target_rate:,.0f}) · ")
+    line.append(f"p50 {_ms(w.latency.p50)} p95 {_ms(w.latency.p95)} p99 {_ms(w.latency.p99)} · ")
+    line.append(f"err {err_rate:.1%}", style="red" if err_rate > 0 else "green")
+    line.append(f" · active {w.active}")
+    if w.generator_saturated:
+        line.append(" · generator saturated", style="yellow")
+    for v in verdicts:
+        line.append(" ✓ " if v.ok else " ✗ ", style="green" if v.ok else "bold red")
+        line.append(v.expression)
+    return line
+
+
+def _clock(seconds: float) -> str:
+    s = int(max(seconds, 0))
+    return f"{s // 60:02d}:{s % 60:02d}"
+
+
+def summary_text(record: RunRecord, run_dir: Path) -> str:
+    """k6's end-of-test summary, in its dotted layout (rich markup; plain when piped)."""
+    from rich.markup import escape
+
+    m = record.metrics
+    rows: list[tuple[str, str]] = []
+
+    def trend(name: str) -> None:
+        t = m.get(name)
+        if t:
+            rows.append(
+                (
+                    name,
+                    " ".join(
+                        f"{k}={_ms(t[k])}"
+                        for k in ("avg", "min", "med", "max", "p(90)", "p(95)", "p(99)")
+                    ),
+                )
+            )
+
+    failed = m.get("http_req_failed", {})
+    reqs = m.get("http_reqs", {})
+    trend("http_req_duration")
+    trend("http_req_service")
+    if failed:
+        fails = int(failed.get("passes", 0))
+        total = int(reqs.get("count", 0))
+        rows.append(("http_req_failed", f"{failed.get('rate', 0):.2%}  {fails} of {total}"))
+    if reqs:
+        rows.append(("http_reqs", f"{int(reqs['count'])}  {reqs['rate']:.1f}/s"))
+    for name in ("iterations", "data_received", "dropped_iterations"):
+        if name in m and m[name].get("count", 0) > 0:
+            rows.append((name, f"{int(m[name]['count'])}  {m[name]['rate']:.1f}/s"))
+    if "vus_max" in m:
+        rows.append(
+            (
+                "vus_max" if record.workload == "closed" else "sessions_max",
+                f"{int(m['vus_max']['value'])}",
+            )
+        )
+    lines = [""]
+    if record.thresholds:
+        lines.append("  [bold]thresholds[/bold]")
+        for v in record.thresholds:
+            mark = "[green]✓[/green]" if v.ok else "[bold red]✗[/bold red]"
+            value = "" if v.value is None else f" (value {v.value:.4g})"
+            lines.append(f"    {mark} {escape(v.metric)}: {escape(v.expression)}{value}")
+        lines.append("")
+    width = max((len(n) for n, _ in rows), default=20) + 3
+    for name, value in rows:
+        lines.append(f"    {name} {'.' * (width - len(name))}: {value}")
+    lines.append("")
+    errors = ", ".join(f"{k} {v}" for k, v in sorted(record.errors_by_class.items()))
+    if errors:
+        lines.append(f"    errors: {errors}")
+    state_style = "green" if record.state == "complete" else "yellow"
+    lines.append(
+        f"    run [{state_style}]{record.state}[/{state_style}] in {record.duration_s:.1f}s, "
+        f"{record.workers} worker(s), {record.transport} → {escape(str(run_dir))}"
+    )
+    for note in record.notes:
+        lines.append(f"    note: {escape(note)}")
+    return "\n".join(lines)
