@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class ServerBehaviour:
-    mode: str = "ok"  # ok | stall | reset | hang | garbage
+    mode: str = "ok"  # ok | stall | reset | hang | garbage | by_path (/reset, /status/503, ...)
     body: bytes = b"hello world\n"
     status: int = 200
     stall_every_s: float = 10.0
@@ -24,6 +24,9 @@ class ServerBehaviour:
     stall_phase_s: float = 3.0  # first stall starts this long after the server started
     started: float = field(default_factory=time.monotonic)
     requests: int = 0
+    delay_s: float = 0.0  # every answer waits this long (a fixed service time)
+    seen: list[str] = field(default_factory=list)  # request heads, when record=True
+    record: bool = False
 
 
 class _Handler(asyncio.Protocol):
@@ -50,21 +53,35 @@ class _Handler(asyncio.Protocol):
                     length = int(value.strip())
             if len(self.buf) < end + 4 + length:
                 return
+            body = self.buf[end + 4 : end + 4 + length]
             self.buf = self.buf[end + 4 + length :]
             self.b.requests += 1
-            asyncio.get_running_loop().create_task(self.answer())
+            if self.b.record:
+                self.b.seen.append(head + "\r\n\r\n" + body.decode("latin-1"))
+            path = head.split(" ", 2)[1] if head.count(" ") >= 2 else "/"
+            asyncio.get_running_loop().create_task(self.answer(path))
 
-    async def answer(self) -> None:
+    async def answer(self, path: str) -> None:
         t = self.transport
         assert t is not None
         b = self.b
-        if b.mode == "hang":
+        mode, status, body = b.mode, b.status, b.body
+        if mode == "by_path":
+            if path.startswith("/login"):
+                body = b'{"token": "tok-123"}'
+            parts = path.split("?")[0].strip("/").split("/")
+            mode = parts[0] if parts[0] in ("reset", "hang", "garbage") else "ok"
+            if parts[0] == "status" and len(parts) > 1:
+                status = int(parts[1])
+        if b.delay_s:
+            await asyncio.sleep(b.delay_s)
+        if mode == "hang":
             return
-        if b.mode == "garbage":
+        if mode == "garbage":
             t.write(b"THIS IS NOT HTTP AT ALL\r\n\r\n")
             t.close()
             return
-        if b.mode == "reset":
+        if mode == "reset":
             t.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100)
             await asyncio.sleep(0.01)
             sock = t.get_extra_info("socket")
@@ -72,7 +89,7 @@ class _Handler(asyncio.Protocol):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             t.abort()
             return
-        if b.mode == "stall":
+        if mode == "stall":
             phase = (time.monotonic() - b.started - b.stall_phase_s) % b.stall_every_s
             if time.monotonic() - b.started >= b.stall_phase_s and phase < b.stall_for_s:
                 await asyncio.sleep(b.stall_for_s - phase)
@@ -80,7 +97,7 @@ class _Handler(asyncio.Protocol):
             return
         t.write(
             b"HTTP/1.1 %d OK\r\nContent-Length: %d\r\nContent-Type: text/plain\r\n\r\n%s"
-            % (b.status, len(b.body), b.body)
+            % (status, len(body), body)
         )
 
 

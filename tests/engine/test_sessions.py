@@ -1,0 +1,122 @@
+"""Session behaviour over a Scenario: Markov walk, placeholders, tokens, think times."""
+
+from __future__ import annotations
+
+import random
+import statistics
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from engine_servers import LocalServer
+
+from loadtui.contracts import Distribution, Scenario, Step
+from loadtui.engine.metrics import WindowRecorder
+from loadtui.engine.sessions import (
+    CompiledScenario,
+    RateLimiter,
+    SessionContext,
+    compile_step,
+    fill_body,
+    fill_path,
+    run_session,
+    sample_distribution,
+)
+from loadtui.engine.transport import TransportOptions, make_transport
+
+
+def chain(**kw: object) -> Scenario:
+    base: dict[str, object] = {
+        "name": "s",
+        "persona": "p",
+        "weight": 1.0,
+        "steps": [Step(route="/a"), Step(route="/b"), Step(route="/c")],
+        "entry": [1.0, 0.0, 0.0],
+        "matrix": [[0.0, 1.0, 0.0], [0.0, 0.0, 0.5], [0.0, 0.0, 0.0]],
+        "exit": [0.0, 0.5, 1.0],
+    }
+    base.update(kw)
+    return Scenario.model_validate(base)
+
+
+def test_walk_follows_entry_matrix_and_exit() -> None:
+    sc = CompiledScenario.from_scenario(chain())
+    rng = random.Random(1)
+    walks = Counter(tuple(sc.walk(rng)) for _ in range(2000))
+    assert set(walks) == {(0, 1), (0, 1, 2)}
+    assert walks[(0, 1)] / 2000 == pytest.approx(0.5, abs=0.05)
+
+
+def test_walk_is_capped_at_max_requests() -> None:
+    loop = chain(matrix=[[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0]], exit=[0, 0, 0], max_requests=7)
+    sc = CompiledScenario.from_scenario(loop)
+    assert len(list(sc.walk(random.Random(2)))) == 7
+
+
+def test_steps_without_matrix_run_in_order() -> None:
+    sc = CompiledScenario.from_scenario(chain(entry=[], matrix=[], exit=[]))
+    assert list(sc.walk(random.Random(0))) == [0, 1, 2]
+
+
+def test_placeholders_and_query_are_filled_and_quoted() -> None:
+    step = compile_step(
+        Step(route="/products/{id}", params={"id": ["7 x"]}, query=["q=a b"], body='{"id": {id}}')
+    )
+    rng = random.Random(0)
+    assert fill_path(step, rng) == "/products/7%20x?q=a%20b"
+    assert fill_body(step, rng) == b'{"id": 7 x}'
+
+
+def test_absolute_urls_in_steps_are_refused() -> None:
+    with pytest.raises(ValueError, match="only talks to its target"):
+        compile_step(Step(route="http://evil.example/x"))
+
+
+def test_think_time_samples_match_the_distribution() -> None:
+    rng = random.Random(5)
+    logn = Distribution(kind="lognormal", mu=0.0, sigma=0.5)
+    draws = [sample_distribution(logn, rng) for _ in range(5000)]
+    assert statistics.median(draws) == pytest.approx(1.0, rel=0.05)
+    emp = Distribution(kind="empirical", quantiles={"0.0": 1.0, "1.0": 3.0})
+    draws = [sample_distribution(emp, rng) for _ in range(5000)]
+    assert min(draws) >= 1.0 and max(draws) <= 3.0
+    assert statistics.mean(draws) == pytest.approx(2.0, abs=0.05)
+    assert sample_distribution(Distribution(kind="constant", median=0.2), rng) == 0.2
+
+
+def test_rate_limiter_drops_beyond_max_rps() -> None:
+    limiter = RateLimiter(10.0, burst_s=0.5)
+    admitted = sum(limiter.admit() for _ in range(100))
+    assert admitted == 5
+
+
+async def test_login_token_is_sent_as_bearer_on_later_steps(
+    local_server: Callable[..., LocalServer],
+) -> None:
+    server = local_server(mode="by_path", record=True)
+    sc = CompiledScenario.from_scenario(
+        chain(
+            steps=[
+                Step(route="/home"),
+                Step(method="POST", route="/login", body='{"user": "u"}', captures_token=True),
+                Step(route="/account", needs_token=True),
+            ],
+            entry=[],
+            matrix=[],
+            exit=[],
+            think_time=Distribution(kind="constant", median=0.01),
+        )
+    )
+    transport = make_transport("aiohttp", server.url, TransportOptions())
+    recorder = WindowRecorder()
+    ctx = SessionContext(transport=transport, recorder=recorder, limiter=RateLimiter(None))
+    try:
+        await run_session(ctx, sc, random.Random(0), 0.0)
+    finally:
+        await transport.close()
+    heads = server.behaviour.seen
+    assert [h.split(" ")[1] for h in heads] == ["/home", "/login", "/account"]
+    assert "authorization" not in heads[0].lower()
+    assert "content-type: application/json" in heads[1].lower()
+    assert "Authorization: Bearer tok-123" in heads[2]
+    assert recorder.requests == 3 and recorder.errors == 0
