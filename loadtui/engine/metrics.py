@@ -199,7 +199,7 @@ class RunTotals:
             bytes_in += p["bytes_in"]
             dropped += p["dropped"]
             active += p["active"]
-            peak += p.get("active_peak", p["active"])
+            peak += int(p.get("active_peak") or p["active"])
             in_flight += p["in_flight"]
             self.iterations += p["iterations"]
             self.sessions_started += p["sessions_started"]

@@ -124,6 +124,11 @@ class Runner:
         self._state: RunState = "running"
         self._stop_reason: RunState | None = None
         self._notes: list[str] = []
+        if self.end_s < self.profile.duration:
+            self._notes.append(
+                f"schedule of {self.profile.duration:g}s cut to limits.max_duration "
+                f"({plan.limits.max_duration})"
+            )
         self._record: RunRecord | None = None
         self._error: BaseException | None = None
         self._verdicts: list[ThresholdVerdict] = self.thresholds.verdicts()
