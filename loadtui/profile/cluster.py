@@ -23,8 +23,8 @@ Algo = Literal["kmeans", "dbscan", "agglomerative"]
 ALGOS: tuple[str, ...] = ("kmeans", "dbscan", "agglomerative")
 RANDOM_STATE = 0
 K_RANGE = (2, 8)
-SILHOUETTE_SAMPLE = 4000  # silhouette is O(n²): a seeded sample ranks k just as well
-SELECTION_SAMPLE = 20_000  # k is chosen on a sample; the final fit sees every session
+SILHOUETTE_SAMPLE = 2000  # silhouette is O(n²): a seeded sample ranks k just as well
+SELECTION_SAMPLE = 10_000  # k is chosen on a sample; the final fit sees every session
 MINIBATCH_ABOVE = 50_000
 AGGLOMERATIVE_SAMPLE = 5_000  # Ward is O(n²) memory; the rest go to the nearest centroid
 
@@ -82,12 +82,20 @@ def _sample(n: int, size: int, seed: int = RANDOM_STATE) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
 
 
-def _kmeans(k: int, n: int) -> KMeans | MiniBatchKMeans:
+def _kmeans(k: int, n: int, init: np.ndarray | None = None) -> KMeans | MiniBatchKMeans:
+    """k-means seeded by `init` (centres found on the selection sample) when given."""
+    start: np.ndarray | str = init if init is not None else "k-means++"
+    n_init = 1 if init is not None else 4
     if n > MINIBATCH_ABOVE:
         return MiniBatchKMeans(
-            n_clusters=k, random_state=RANDOM_STATE, n_init=3, batch_size=4096, max_iter=100
+            n_clusters=k,
+            init=start,
+            random_state=RANDOM_STATE,
+            n_init=n_init,
+            batch_size=4096,
+            max_iter=100,
         )
-    return KMeans(n_clusters=k, random_state=RANDOM_STATE, n_init=4)
+    return KMeans(n_clusters=k, init=start, random_state=RANDOM_STATE, n_init=n_init)
 
 
 def _silhouette(x: np.ndarray, labels: np.ndarray) -> float | None:
@@ -124,30 +132,42 @@ def _relabel_by_size(labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray
 
 
 def distinct_points(x: np.ndarray, limit: int = K_RANGE[1] + 1) -> int:
-    """How many distinct rows there are, counting only up to `limit` (k can never exceed it)."""
+    """How many distinct rows there are, counting only up to `limit` (k can never exceed it).
+
+    A seeded sample usually settles it; only near-constant data needs the full pass.
+    """
     if x.shape[0] == 0:
         return 0
-    rounded = np.round(x[: min(x.shape[0], 100_000)], 9)
-    return min(int(np.unique(rounded, axis=0).shape[0]), limit)
+    for rows in (x[_sample(x.shape[0], 2000)], x):
+        found = int(np.unique(np.round(rows, 9), axis=0).shape[0])
+        if found >= limit or rows.shape[0] == x.shape[0]:
+            return min(found, limit)
+    return limit
 
 
-def choose_k(x: np.ndarray) -> tuple[int, dict[int, float]]:
-    """k in 2..8 (capped by distinct sessions) with the best silhouette on a sample."""
+def choose_k(x: np.ndarray) -> tuple[int, dict[int, float], dict[int, np.ndarray]]:
+    """k in 2..8 (capped by distinct sessions) with the best silhouette on a sample.
+
+    Also returns each k's centres on the sample, so the full fit starts where selection ended.
+    """
     hi = min(K_RANGE[1], distinct_points(x), x.shape[0] - 1)
     if hi < K_RANGE[0]:
-        return 1, {}
+        return 1, {}, {}
     idx = _sample(x.shape[0], SELECTION_SAMPLE)
     sample = x[idx]
     scores: dict[int, float] = {}
+    centers: dict[int, np.ndarray] = {}
     for k in range(K_RANGE[0], hi + 1):
-        labels = _kmeans(k, sample.shape[0]).fit_predict(sample)
-        score = _silhouette(sample, labels)
+        model = _kmeans(k, sample.shape[0]).fit(sample)
+        centers[k] = np.asarray(model.cluster_centers_)
+        score = _silhouette(sample, np.asarray(model.labels_, dtype=int))
         if score is not None:
             scores[k] = score
     if not scores:
-        return 1, {}
+        return 1, {}, centers
+    # ties within 0.001 go to the smaller k: fewer personas are easier to read and to plan
     best = max(scores, key=lambda k: (round(scores[k], 3), -k))
-    return best, scores
+    return best, scores, centers
 
 
 def cluster(x: np.ndarray, k: int | None = None, algo: str = "kmeans") -> ClusterResult:
@@ -162,10 +182,14 @@ def cluster(x: np.ndarray, k: int | None = None, algo: str = "kmeans") -> Cluste
         labels = _dbscan(x)
     else:
         n_distinct = distinct_points(x, limit=max(k or 0, K_RANGE[1]) + 1)
+        found: dict[int, np.ndarray] = {}
         if k is None:
-            k, scores = choose_k(x)
+            k, scores, found = choose_k(x)
         k = max(1, min(k, n_distinct))
-        labels = _kmeans_labels(x, k) if algo == "kmeans" else _agglomerative(x, k)
+        if algo == "kmeans":
+            labels = _kmeans_labels(x, k, found.get(k) if x.shape[0] > SELECTION_SAMPLE else None)
+        else:
+            labels = _agglomerative(x, k)
     k_found = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
     labels, _order = _relabel_by_size(labels, k_found)
     centers = _centers(x, labels, k_found)
@@ -179,10 +203,10 @@ def cluster(x: np.ndarray, k: int | None = None, algo: str = "kmeans") -> Cluste
     )
 
 
-def _kmeans_labels(x: np.ndarray, k: int) -> np.ndarray:
+def _kmeans_labels(x: np.ndarray, k: int, init: np.ndarray | None) -> np.ndarray:
     if k <= 1:
         return np.zeros(x.shape[0], dtype=int)
-    return np.asarray(_kmeans(k, x.shape[0]).fit_predict(x), dtype=int)
+    return np.asarray(_kmeans(k, x.shape[0], init).fit_predict(x), dtype=int)
 
 
 def _agglomerative(x: np.ndarray, k: int) -> np.ndarray:

@@ -76,54 +76,88 @@ HEAVY_TAILED: frozenset[str] = frozenset(
 )
 
 
-def annotate_requests(df: pl.DataFrame, timeout_s: float) -> pl.DataFrame:
-    """Sort by session and time and add per-request flags and the think gap before each request.
+HASH_SEED = 20240304  # any fixed seed: ids must match between frames of one run
 
-    A gap longer than the session timeout is not a think time (the session was idle or split),
-    so it becomes null.
+
+def session_key(col: str = "session") -> pl.Expr:
+    """A 64-bit id per session string; numeric keys sort and join far faster than strings."""
+    return pl.col(col).hash(HASH_SEED).alias("sid")
+
+
+def state_key() -> pl.Expr:
+    """A 64-bit id per `METHOD route` state (see `transitions.state_names`)."""
+    return pl.struct("method", "route").hash(HASH_SEED).alias("state")
+
+
+def normalise_requests(df: pl.DataFrame) -> pl.DataFrame:
+    """Fill what a parser may leave empty so every later step can rely on it."""
+    return df.with_columns(
+        pl.col("method").fill_null("GET"),
+        pl.col("route").fill_null(pl.col("path")),
+    )
+
+
+def annotate_requests(df: pl.DataFrame, timeout_s: float) -> pl.DataFrame:
+    """A lean, numeric frame sorted by session and time: ids, per-request flags and the think
+    gap before each request.
+
+    Only numbers are sorted (strings are what makes a million-row sort slow). A gap longer than
+    the session timeout is not a think time (the session was idle or split), so it is null.
+    `df` must have gone through `normalise_requests`.
     """
-    gap = (pl.col("ts").diff().dt.total_microseconds() / 1e6).over("session")
-    return df.sort(["session", "ts"]).with_columns(
-        pl.col("method").is_in(WRITE_METHODS).alias("is_write"),
-        pl.col("path").str.contains(ASSET_PATTERN).fill_null(False).alias("is_asset"),
-        (pl.col("status") >= 400).fill_null(False).alias("is_error"),
-        (
-            pl.col("referrer").is_not_null()
-            & (pl.col("referrer") != "-")
-            & (pl.col("referrer") != "")
-        ).alias("has_referer"),
-        pl.col("route").fill_null(pl.col("path")).str.contains(AUTH_PATTERN).alias("is_auth"),
-        (
-            pl.col("route").fill_null(pl.col("path")).str.contains(SEARCH_PATTERN)
-            | pl.col("query").str.contains(SEARCH_QUERY_PATTERN).fill_null(False)
-        ).alias("is_search"),
-        pl.col("route")
-        .fill_null(pl.col("path"))
-        .str.contains(COMMERCE_PATTERN)
-        .alias("is_commerce"),
-        pl.when(gap <= timeout_s).then(gap).otherwise(None).alias("gap_s"),
+    route = pl.col("route")
+    same_session = pl.col("sid") == pl.col("sid").shift(1)
+    gap = pl.col("ts").diff().dt.total_microseconds() / 1e6
+    return (
+        df.lazy()
+        .select(
+            session_key(),
+            pl.col("ts"),
+            state_key(),
+            route.hash(HASH_SEED).alias("route_id"),
+            pl.col("method").is_in(WRITE_METHODS).alias("is_write"),
+            pl.col("path").str.contains(ASSET_PATTERN).fill_null(False).alias("is_asset"),
+            (pl.col("status") >= 400).fill_null(False).alias("is_error"),
+            (
+                pl.col("referrer").is_not_null()
+                & (pl.col("referrer") != "-")
+                & (pl.col("referrer") != "")
+            ).alias("has_referer"),
+            route.str.contains(AUTH_PATTERN).fill_null(False).alias("is_auth"),
+            (
+                route.str.contains(SEARCH_PATTERN).fill_null(False)
+                | pl.col("query").str.contains(SEARCH_QUERY_PATTERN).fill_null(False)
+            ).alias("is_search"),
+            route.str.contains(COMMERCE_PATTERN).fill_null(False).alias("is_commerce"),
+            pl.col("response_ms"),
+        )
+        .sort(["sid", "ts"])
+        .with_columns(
+            pl.when(same_session & (gap <= timeout_s)).then(gap).otherwise(None).alias("gap_s")
+        )
+        .collect()
     )
 
 
 def session_features(annotated: pl.DataFrame) -> pl.DataFrame:
-    """One row per session: `session` plus every name in `FEATURES` (nulls filled for clustering).
+    """One row per session: `sid` plus every name in `FEATURES` (think time filled).
 
     `annotated` comes from `annotate_requests`. A one-request session has no think time; it
     gets the median think time of all sessions so it is not mistaken for a machine.
     """
-    route = pl.col("route").fill_null(pl.col("path"))
+    lazy = annotated.lazy()
     per_route = (
-        annotated.group_by("session", route.alias("_route"))
+        lazy.group_by("sid", "route_id")
         .len()
-        .with_columns((pl.col("len") / pl.col("len").sum().over("session")).alias("_p"))
-        .group_by("session")
+        .with_columns((pl.col("len") / pl.col("len").sum().over("sid")).alias("_p"))
+        .group_by("sid")
         .agg(
             (-(pl.col("_p") * pl.col("_p").log(base=2)).sum()).alias("route_entropy"),
             pl.col("_p").max().alias("top_route_share"),
             pl.len().alias("unique_routes"),
         )
     )
-    base = annotated.group_by("session").agg(
+    base = lazy.group_by("sid").agg(
         pl.len().alias("requests"),
         ((pl.col("ts").max() - pl.col("ts").min()).dt.total_microseconds() / 1e6).alias(
             "duration_s"
@@ -139,7 +173,7 @@ def session_features(annotated: pl.DataFrame) -> pl.DataFrame:
         pl.col("response_ms").median().alias("response_ms_p50"),
         pl.col("response_ms").mean().alias("response_ms_mean"),
     )
-    frame = base.join(per_route, on="session", how="left")
+    frame = base.join(per_route, on="sid", how="left").collect()
     think_fill = frame["think_p50_s"].median()
     think_default = float(think_fill) if isinstance(think_fill, (int, float)) else 0.0
     frame = frame.with_columns(
@@ -150,7 +184,13 @@ def session_features(annotated: pl.DataFrame) -> pl.DataFrame:
         pl.col("unique_routes").cast(pl.Float64),
         pl.col("requests").cast(pl.Float64),
     )
-    return frame.select("session", *FEATURES).sort("session")
+    return frame.select("sid", *FEATURES).sort("sid")
+
+
+def session_table(df: pl.DataFrame, annotated: pl.DataFrame) -> pl.DataFrame:
+    """Per-session features with the session name, for tests and callers without bot flags."""
+    names = df.select(pl.col("session").unique()).with_columns(session_key())
+    return session_features(annotated).join(names, on="sid", how="left")
 
 
 def feature_matrix_columns(features: pl.DataFrame, columns: tuple[str, ...]) -> list[str]:

@@ -15,7 +15,7 @@ import polars as pl
 from loadtui.contracts import EndpointShare, Persona
 from loadtui.profile.distributions import fit_distribution
 from loadtui.profile.features import FEATURES, HEAVY_TAILED
-from loadtui.profile.transitions import DEFAULT_MAX_STATES, build_transitions, top_paths
+from loadtui.profile.transitions import DEFAULT_MAX_STATES, chain_from_sequences, top_paths
 
 BOT_PERSONA = "bot_crawler"
 MAX_ENDPOINTS = 50
@@ -85,19 +85,23 @@ def centroids_by_group(features: pl.DataFrame, group: str) -> dict[str, dict[str
     return out
 
 
-def endpoint_mix(requests: pl.DataFrame, limit: int = MAX_ENDPOINTS) -> list[EndpointShare]:
+def endpoint_mix(
+    requests: pl.DataFrame, names: dict[int, str], limit: int = MAX_ENDPOINTS
+) -> list[EndpointShare]:
+    """Share of each `METHOD route` among a persona's requests (lean frame with `state`)."""
     total = requests.height
     if total == 0:
         return []
-    counts = (
-        requests.group_by("method", pl.col("route").fill_null(pl.col("path")).alias("route"))
-        .len()
-        .sort(["len", "method", "route"], descending=[True, False, False])
-        .head(limit)
-    )
-    return [
-        EndpointShare(method=m, route=r, share=n / total, count=n) for m, r, n in counts.iter_rows()
-    ]
+    counts = requests.group_by("state").len()
+    rows = sorted(
+        ((names.get(int(h), str(h)), int(n)) for h, n in counts.iter_rows()),
+        key=lambda item: (-item[1], item[0]),
+    )[:limit]
+    out: list[EndpointShare] = []
+    for name, n in rows:
+        method, _, route = name.partition(" ")
+        out.append(EndpointShare(method=method, route=route, share=n / total, count=n))
+    return out
 
 
 def build_persona(
@@ -105,6 +109,7 @@ def build_persona(
     requests: pl.DataFrame,
     features: pl.DataFrame,
     *,
+    names: dict[int, str],
     total_sessions: int,
     centroid: dict[str, float],
     is_bot: bool,
@@ -112,12 +117,17 @@ def build_persona(
     query_values: dict[str, list[str]],
     max_states: int = DEFAULT_MAX_STATES,
 ) -> Persona:
-    """Everything about one persona. `requests` is its annotated request rows (with `gap_s`),
-    `features` its session feature rows."""
+    """Everything about one persona.
+
+    `requests` is its rows of the annotated frame (sorted by session and time, with `sid`,
+    `state`, `gap_s`, flags), `features` its session feature rows, `names` the state labels.
+    """
     gaps = requests["gap_s"].drop_nulls()
     if gaps.len() > THINK_SAMPLE:
         gaps = gaps.sample(THINK_SAMPLE, seed=3)
-    chain = build_transitions(requests, max_states=max_states)
+    chain = chain_from_sequences(
+        requests["sid"].to_numpy(), requests["state"].to_numpy(), names, max_states
+    )
     rt = requests["response_ms"].drop_nulls()
     rt_p50 = rt.median() if rt.len() else None
     n_req = requests.height
@@ -134,7 +144,7 @@ def build_persona(
         write_ratio=float(requests["is_write"].to_numpy().mean()) if n_req else 0.0,
         error_rate=float(requests["is_error"].to_numpy().mean()) if n_req else 0.0,
         response_ms_p50=float(rt_p50) if isinstance(rt_p50, (int, float)) else None,
-        endpoint_mix=endpoint_mix(requests),
+        endpoint_mix=endpoint_mix(requests, names),
         transitions=chain,
         top_paths=top_paths(chain),
         param_values=param_values,

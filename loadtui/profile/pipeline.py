@@ -35,7 +35,9 @@ from loadtui.profile.features import (
     CLUSTER_FEATURES,
     annotate_requests,
     feature_matrix_columns,
+    normalise_requests,
     session_features,
+    session_key,
 )
 from loadtui.profile.parameters import param_values, query_values
 from loadtui.profile.personas import (
@@ -44,6 +46,7 @@ from loadtui.profile.personas import (
     centroids_by_group,
     unique_names,
 )
+from loadtui.profile.transitions import state_names
 
 ASSIGNMENT_COLUMNS = ("session", "client", "user_agent", "persona", "is_bot")
 STAGES = ("parse", "sessions", "bots", "features", "clustering", "personas")
@@ -126,20 +129,23 @@ def profile_frame(
     with _timed(timings, "sessions"):
         df = assign_sessions(df, session_timeout_s)
     with _timed(timings, "bots"):
-        bots = flag_bots(df).select("session", "client", "user_agent", "is_bot")
+        bots = flag_bots(df).select(
+            "session", "client", "user_agent", pl.col("is_bot").fill_null(False), session_key()
+        )
     with _timed(timings, "features"):
+        df = normalise_requests(df)
         annotated = annotate_requests(df, session_timeout_s)
         features = session_features(annotated).join(
-            bots.select("session", "is_bot"), on="session", how="left"
+            bots.select("sid", "is_bot"), on="sid", how="left"
         )
         features = features.with_columns(pl.col("is_bot").fill_null(False))
     with _timed(timings, "clustering"):
         labelled, info = _label_sessions(features, k=k, algo=algo, include_bots=include_bots)
     with _timed(timings, "personas"):
-        personas = _personas(annotated, labelled)
+        personas = _personas(df, annotated, labelled)
         arrivals = _arrivals(annotated)
     assignments = (
-        bots.join(labelled.select("session", "persona"), on="session", how="left")
+        bots.join(labelled.select("sid", "persona"), on="sid", how="left")
         .select(*ASSIGNMENT_COLUMNS)
         .sort("session")
     )
@@ -208,26 +214,29 @@ def _label_sessions(
     return labelled, info
 
 
-def _personas(annotated: pl.DataFrame, labelled: pl.DataFrame) -> list[Persona]:
-    requests = annotated.join(labelled.select("session", "persona"), on="session", how="left")
-    params = param_values(requests, "persona")
-    queries = query_values(requests, "persona")
+def _personas(df: pl.DataFrame, annotated: pl.DataFrame, labelled: pl.DataFrame) -> list[Persona]:
+    persona_of = labelled.select("sid", "persona")
+    requests = annotated.join(persona_of, on="sid", how="left", maintain_order="left")
+    templated = df.filter(pl.col("route").str.contains("{", literal=True))
+    with_query = df.filter(pl.col("query").is_not_null() & (pl.col("query") != ""))
+    params = param_values(_with_persona(templated, persona_of), "persona")
+    queries = query_values(_with_persona(with_query, persona_of), "persona")
+    names = state_names(df)
     centroids = centroids_by_group(labelled, "persona")
     total = labelled.height
     by_persona_req = {
         str(key[0]): part for key, part in requests.partition_by("persona", as_dict=True).items()
     }
-    by_persona_feat = {
-        str(key[0]): part for key, part in labelled.partition_by("persona", as_dict=True).items()
-    }
     personas: list[Persona] = []
-    for name, feats in by_persona_feat.items():
+    for key, feats in labelled.partition_by("persona", as_dict=True).items():
+        name = str(key[0])
         bot_share = float(feats["is_bot"].to_numpy().mean())
         personas.append(
             build_persona(
                 name,
                 by_persona_req.get(name, requests.clear()),
                 feats,
+                names=names,
                 total_sessions=total,
                 centroid=centroids.get(name, {}),
                 is_bot=name == BOT_PERSONA or bot_share > 0.5,
@@ -239,8 +248,12 @@ def _personas(annotated: pl.DataFrame, labelled: pl.DataFrame) -> list[Persona]:
     return personas
 
 
+def _with_persona(df: pl.DataFrame, persona_of: pl.DataFrame) -> pl.DataFrame:
+    return df.with_columns(session_key()).join(persona_of, on="sid", how="inner")
+
+
 def _arrivals(annotated: pl.DataFrame) -> ArrivalModel:
-    starts = annotated.group_by("session").agg(pl.col("ts").min())["ts"]
+    starts = annotated.group_by("sid").agg(pl.col("ts").min())["ts"]
     return arrival_model(
         starts.dt.epoch("us").to_numpy(), annotated["ts"].dt.epoch("us").to_numpy()
     )

@@ -15,49 +15,50 @@ import numpy as np
 import polars as pl
 
 from loadtui.contracts import Transitions
+from loadtui.profile.features import normalise_requests, session_key, state_key
 
 OTHER_STATE = "other"  # the bucket for states beyond the cap; plans skip or replace it
 DEFAULT_MAX_STATES = 30
 
 
-def state_expr() -> pl.Expr:
-    """`METHOD route`, the name of a chain state (route falls back to the path)."""
-    return pl.concat_str(
-        [pl.col("method").fill_null("GET"), pl.col("route").fill_null(pl.col("path"))],
-        separator=" ",
-    )
+def state_name(method: str, route: str) -> str:
+    return f"{method} {route}"
 
 
-def build_transitions(df: pl.DataFrame, max_states: int = DEFAULT_MAX_STATES) -> Transitions:
-    """Count entries, moves and exits per session and normalise them into a chain.
+def state_names(df: pl.DataFrame) -> dict[int, str]:
+    """State id (see `features.state_key`) → `METHOD route`, from the distinct pairs only."""
+    pairs = df.group_by("method", "route").len().with_columns(state_key())
+    return {
+        int(h): state_name(m, r) for m, r, h in pairs.select("method", "route", "state").iter_rows()
+    }
 
-    `df` needs `session`, `ts`, `method`, `route` (and `path`); order does not matter. The
+
+def chain_from_sequences(
+    sessions: np.ndarray, states: np.ndarray, names: dict[int, str], max_states: int
+) -> Transitions:
+    """The chain from per-request arrays sorted by session, then time.
+
+    `sessions` and `states` are ids (any integers); `names` maps state ids to labels. The
     `max_states - 1` most requested states are kept; the rest share `other`.
     """
-    if df.height == 0:
+    if sessions.size == 0:
         return Transitions()
-    frame = df.select(
-        pl.col("session"),
-        pl.col("ts"),
-        state_expr().alias("state"),
-    ).sort(["session", "ts"], maintain_order=True)
-    counts = frame.group_by("state").len().sort(["len", "state"], descending=[True, False])
-    if counts.height > max_states:
-        keep = counts.head(max_states - 1)["state"].to_list()
-        frame = frame.with_columns(
-            pl.when(pl.col("state").is_in(keep))
-            .then(pl.col("state"))
-            .otherwise(pl.lit(OTHER_STATE))
-            .alias("state")
-        )
-        states = [*keep, OTHER_STATE]
+    ids, codes, counts = np.unique(states, return_inverse=True, return_counts=True)
+    labels = [names.get(int(i), str(i)) for i in ids]
+    order = sorted(range(ids.size), key=lambda i: (-int(counts[i]), labels[i]))
+    if ids.size > max_states:
+        kept = order[: max_states - 1]
+        state_list = [labels[i] for i in kept] + [OTHER_STATE]
+        remap = np.full(ids.size, max_states - 1)
     else:
-        states = counts["state"].to_list()
-    index = {s: i for i, s in enumerate(states)}
-    n = len(states)
+        kept = order
+        state_list = [labels[i] for i in kept]
+        remap = np.zeros(ids.size, dtype=np.int64)
+    for new, old in enumerate(kept):
+        remap[old] = new
+    codes = remap[codes.reshape(-1)]
+    n = len(state_list)
 
-    codes = frame["state"].replace_strict(index, return_dtype=pl.Int32).to_numpy()
-    sessions = frame["session"].to_numpy()
     same_next = np.zeros(codes.size, dtype=bool)
     same_next[:-1] = sessions[1:] == sessions[:-1]
     is_first = np.ones(codes.size, dtype=bool)
@@ -76,10 +77,22 @@ def build_transitions(df: pl.DataFrame, max_states: int = DEFAULT_MAX_STATES) ->
     exit_p = exits / totals
     entry_p = entry / entry.sum()
     return Transitions(
-        states=states,
+        states=state_list,
         entry=[float(v) for v in entry_p],
         matrix=[[float(v) for v in row] for row in matrix],
         exit=[float(v) for v in exit_p],
+    )
+
+
+def build_transitions(df: pl.DataFrame, max_states: int = DEFAULT_MAX_STATES) -> Transitions:
+    """The chain of a request frame with `session`, `ts`, `method`, `route`, `path` (any order)."""
+    if df.height == 0:
+        return Transitions()
+    frame = normalise_requests(df)
+    names = state_names(frame)
+    ordered = frame.select(session_key(), pl.col("ts"), state_key()).sort(["sid", "ts"])
+    return chain_from_sequences(
+        ordered["sid"].to_numpy(), ordered["state"].to_numpy(), names, max_states
     )
 
 

@@ -7,7 +7,13 @@ import math
 import pytest
 from profile_frames import Req, frame, with_sessions
 
-from loadtui.profile.features import FEATURES, annotate_requests, session_features
+from loadtui.profile.features import (
+    FEATURES,
+    annotate_requests,
+    normalise_requests,
+    session_features,
+    session_table,
+)
 
 
 def _one_session() -> list[Req]:
@@ -24,7 +30,7 @@ def _one_session() -> list[Req]:
 
 
 def _features(reqs: list[Req], timeout_s: float = 1800) -> dict[str, float]:
-    annotated = annotate_requests(with_sessions(frame(reqs)), timeout_s)
+    annotated = annotate_requests(normalise_requests(with_sessions(frame(reqs))), timeout_s)
     rows = session_features(annotated).to_dicts()
     assert len(rows) == 1
     return rows[0]
@@ -59,8 +65,8 @@ def test_search_is_recognised_by_query_parameter_too() -> None:
 
 def test_single_request_session_gets_the_typical_think_time() -> None:
     reqs = [Req("a", 0, "/"), Req("a", 4, "/x"), Req("b", 10, "/")]
-    annotated = annotate_requests(with_sessions(frame(reqs)), 1800)
-    rows = {r["session"]: r for r in session_features(annotated).to_dicts()}
+    df = normalise_requests(with_sessions(frame(reqs)))
+    rows = {r["session"]: r for r in session_table(df, annotate_requests(df, 1800)).to_dicts()}
     assert rows["b"]["think_p50_s"] == pytest.approx(4.0)
     assert rows["b"]["request_rate"] == pytest.approx(1.0)
 

@@ -1,0 +1,260 @@
+"""`loadtui profile`: access logs → traffic model (personas, arrivals) and a table to read."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from loadtui.errors import UserError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import polars as pl
+    from rich.console import Console
+
+    from loadtui.contracts import Persona, TrafficModel
+
+EPILOG = """\
+examples:
+  loadtui profile access.log -o model.json
+  loadtui profile access.log.1.gz access.log --k 4 --assignments sessions.csv
+  loadtui profile app.jsonl --format jsonl --session-timeout 15m --json > model.json
+"""
+
+FORMATS = ("auto", "combined", "common", "nginx", "jsonl", "csv", "har")
+PROGRESS_ABOVE_BYTES = 4 * 1024 * 1024  # small files finish before a bar is worth drawing
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def parse_duration(text: str) -> float:
+    """`30m`, `90s`, `1h`, `1h30m`, `250ms` or a bare number of seconds → seconds."""
+    value = text.strip().lower()
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    pos, total = 0, 0.0
+    for m in _DURATION_PART.finditer(value):
+        if m.start() != pos:
+            break
+        total += float(m.group(1)) * _UNIT_S[m.group(2)]
+        pos = m.end()
+    if pos != len(value) or not value:
+        raise UserError(f"cannot read duration {text!r}; write it like 30m, 90s or 1h")
+    return total
+
+
+def parse_k(text: str) -> int | None:
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        k = int(text)
+    except ValueError:
+        raise UserError(f"--k takes 'auto' or a number of personas, got {text!r}") from None
+    if k < 1:
+        raise UserError(f"--k must be at least 1, got {k}")
+    return k
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "profile",
+        help="turn access logs into a traffic model (personas, flows, arrivals)",
+        description="Parse access logs, split them into sessions, flag bots, cluster sessions "
+        "into personas and write a traffic model that `loadtui plan` turns into a load test.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("logs", nargs="+", metavar="LOG", help="access log(s); .gz is read as is")
+    p.add_argument("-o", "--output", metavar="MODEL", help="write the traffic model JSON here")
+    p.add_argument("--k", default="auto", help="number of personas, or auto (silhouette, 2..8)")
+    p.add_argument(
+        "--algo",
+        default="kmeans",
+        choices=("kmeans", "dbscan", "agglomerative"),
+        help="clustering algorithm (default kmeans)",
+    )
+    p.add_argument(
+        "--assignments",
+        metavar="CSV",
+        help="write session, client, user_agent, persona, is_bot per session",
+    )
+    p.add_argument(
+        "--session-timeout",
+        default="30m",
+        metavar="DURATION",
+        help="idle gap that ends a session (default 30m)",
+    )
+    p.add_argument("--format", dest="fmt", default="auto", choices=FORMATS, help="log format")
+    p.add_argument(
+        "--static",
+        default="group",
+        choices=("group", "drop", "keep"),
+        help="static assets: group into one route per kind, drop, or keep each file",
+    )
+    p.add_argument(
+        "--include-bots",
+        action="store_true",
+        help="cluster bot sessions with everyone else instead of one bot_crawler persona",
+    )
+    p.add_argument("--json", action="store_true", help="print only the model JSON on stdout")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from loadtui.profile.pipeline import build_model, save_model
+
+    timeout_s = parse_duration(args.session_timeout)
+    if timeout_s <= 0:
+        raise UserError("--session-timeout must be positive, e.g. 30m")
+    k = parse_k(args.k)
+    err = Console(stderr=True)
+    show_progress = (
+        not args.json and err.is_terminal and _total_size(args.logs) >= PROGRESS_ABOVE_BYTES
+    )
+
+    def build(
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[TrafficModel, pl.DataFrame]:
+        return build_model(
+            args.logs,
+            fmt=args.fmt,
+            session_timeout_s=timeout_s,
+            k=k,
+            algo=args.algo,
+            static=args.static,
+            include_bots=args.include_bots,
+            progress=progress,
+        )
+
+    if show_progress:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(
+            TextColumn("reading logs"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("read", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total or None)
+
+            model, assignments = build(progress)
+    else:
+        model, assignments = build()
+
+    if args.output:
+        save_model(model, args.output)
+    if args.assignments:
+        try:
+            assignments.write_csv(args.assignments)
+        except OSError as exc:
+            raise UserError(f"cannot write assignments to {args.assignments}: {exc}") from exc
+    if args.json:
+        sys.stdout.write(model.model_dump_json(indent=2) + "\n")
+        return 0
+    out = Console()
+    render(model, out)
+    if args.output:
+        out.print(f"model written to [bold]{_esc(args.output)}[/]")
+    if args.assignments:
+        out.print(f"assignments written to [bold]{_esc(args.assignments)}[/]")
+    return 0
+
+
+def _total_size(paths: list[str]) -> int:
+    total = 0
+    for p in paths:
+        try:
+            total += Path(p).stat().st_size
+        except OSError:
+            continue
+    return total
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _seconds(value: float) -> str:
+    if value < 1:
+        return f"{value * 1000:.0f}ms"
+    if value < 120:
+        return f"{value:.1f}s"
+    if value < 7200:
+        return f"{value / 60:.1f}m"
+    return f"{value / 3600:.1f}h"
+
+
+def _top_routes(persona: Persona, n: int = 3) -> str:
+    return "\n".join(
+        f"{e.share * 100:4.0f}% {e.method} {e.route}" for e in persona.endpoint_mix[:n]
+    )
+
+
+def render(model: TrafficModel, console: Console) -> None:
+    """The persona table a performance engineer reads first, plus where the numbers came from."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    src = model.source
+    span = ""
+    if src.start and src.end:
+        span = f" · {src.start:%Y-%m-%d %H:%M} → {src.end:%Y-%m-%d %H:%M} UTC"
+    formats = ", ".join(sorted(set(src.formats.values())))
+    console.print(
+        f"[bold]source[/] {src.lines_total:,} lines ({src.lines_bad:,} bad) · "
+        f"{src.requests:,} requests · {src.sessions:,} sessions ({src.bot_sessions:,} bots)"
+        f"{escape(span)}" + (f" · {escape(formats)}" if formats else "")
+    )
+    table = Table(title="personas", title_justify="left", header_style="bold")
+    for col, justify in (
+        ("persona", "left"),
+        ("% sess", "right"),
+        ("sessions", "right"),
+        ("req/sess", "right"),
+        ("duration", "right"),
+        ("req/s", "right"),
+        ("writes", "right"),
+        ("think p50/p90", "right"),
+        ("top routes", "left"),
+        ("bot", "center"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for p in model.personas:
+        think = p.think_time_s
+        table.add_row(
+            escape(p.name),
+            f"{p.share * 100:.1f}%",
+            f"{p.sessions:,}",
+            f"{p.requests / p.sessions:.1f}" if p.sessions else "-",
+            _seconds(p.session_duration_s.mean),
+            f"{p.request_rate:.2f}",
+            f"{p.write_ratio * 100:.0f}%",
+            f"{_seconds(think.p50)} / {_seconds(think.p90)}" if think.n else "-",
+            escape(_top_routes(p)),
+            "bot" if p.is_bot else "",
+        )
+    console.print(table)
+    c = model.clustering
+    sil = f"{c.silhouette:.2f}" if c.silhouette is not None else "n/a"
+    a = model.arrivals
+    rt = f" · response p50 {src.response_ms_p50:.0f} ms" if src.response_ms_p50 is not None else ""
+    console.print(
+        f"[bold]clustering[/] {c.algo} k={c.k} silhouette {sil} · "
+        f"[bold]arrivals[/] {a.mean_sessions_per_s:.3g} sessions/s mean, "
+        f"peak ×{a.peak_factor:.1f}, burstiness {a.burstiness:.1f}{rt}"
+    )
