@@ -177,6 +177,8 @@ def cluster(x: np.ndarray, k: int | None = None, algo: str = "kmeans") -> Cluste
         raise ValueError(f"unknown clustering algorithm {algo!r}; use one of {', '.join(ALGOS)}")
     if n == 0:
         return ClusterResult(np.zeros(0, dtype=int), np.zeros((0, x.shape[1])), 0, algo, None)
+    if x.shape[1] == 0:  # every feature was constant: the sessions are indistinguishable
+        return ClusterResult(np.zeros(n, dtype=int), np.zeros((1, 0)), 1, algo, None)
     scores: dict[int, float] = {}
     if algo == "dbscan":
         labels = _dbscan(x)

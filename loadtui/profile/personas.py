@@ -19,7 +19,6 @@ from loadtui.profile.transitions import DEFAULT_MAX_STATES, chain_from_sequences
 
 BOT_PERSONA = "bot_crawler"
 MAX_ENDPOINTS = 50
-THINK_SAMPLE = 200_000  # think-time fit on a seeded sample: quantiles are stable long before
 
 
 def persona_name(c: Mapping[str, float]) -> str | None:
@@ -36,6 +35,8 @@ def persona_name(c: Mapping[str, float]) -> str | None:
     commerce = c.get("commerce_step", 0.0)
     search = c.get("search_ratio", 0.0)
     duration = c.get("duration_s", 0.0)
+    if c.get("bot_share", 0.0) > 0.5:  # only when bots are clustered with people
+        return BOT_PERSONA
     if assets < 0.05 and referer < 0.2 and requests >= 3 and (writes >= 0.15 or think < 3.0):
         return "api_consumer"
     if (requests >= 12 or duration >= 300) and (writes >= 0.03 or auth >= 0.5):
@@ -123,8 +124,6 @@ def build_persona(
     `state`, `gap_s`, flags), `features` its session feature rows, `names` the state labels.
     """
     gaps = requests["gap_s"].drop_nulls()
-    if gaps.len() > THINK_SAMPLE:
-        gaps = gaps.sample(THINK_SAMPLE, seed=3)
     chain = chain_from_sequences(
         requests["sid"].to_numpy(), requests["state"].to_numpy(), names, max_states
     )

@@ -192,7 +192,10 @@ def _label_sessions(
         with_label = to_cluster.with_columns(pl.Series("_label", labels, dtype=pl.Int64))
         centroids = centroids_by_group(with_label, "_label")
         order = sorted(centroids, key=lambda key: int(key))
-        names = unique_names([centroids[key] for key in order])
+        bot_share = dict(with_label.group_by("_label").agg(pl.col("is_bot").mean()).iter_rows())
+        names = unique_names(
+            [{**centroids[key], "bot_share": bot_share[int(key)]} for key in order]
+        )
         name_of = {int(key): name for key, name in zip(order, names, strict=True)}
         labelled_parts.append(
             with_label.with_columns(

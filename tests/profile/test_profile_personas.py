@@ -66,3 +66,8 @@ def test_names_are_unique_when_rules_repeat() -> None:
     names = unique_names([CASUAL, API, CASUAL, CASUAL])
     assert names == ["casual_browser", "api_consumer", "casual_browser_2", "casual_browser_3"]
     assert len(set(names)) == len(names)
+
+
+def test_clusters_of_mostly_bots_are_named_bot_crawler_when_bots_are_clustered() -> None:
+    assert persona_name({**CASUAL, "bot_share": 0.9}) == "bot_crawler"
+    assert persona_name({**CASUAL, "bot_share": 0.2}) == "casual_browser"
