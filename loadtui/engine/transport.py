@@ -32,6 +32,7 @@ class TransportOptions:
     connect_timeout_s: float = 5.0
     max_connections: int = 1000
     headers: Mapping[str, str] | None = None  # sent with every request
+    verify_tls: bool = True  # False: accept any certificate (self-signed staging targets)
 
 
 class Transport(Protocol):
