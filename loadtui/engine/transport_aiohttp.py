@@ -35,7 +35,7 @@ class AiohttpTransport:
             keepalive_timeout=30.0,
             ttl_dns_cache=300,
             force_close=False,
-            ssl=None if opts.verify_tls else False,  # None: default verification
+            ssl=True if opts.verify_tls else False,  # True: default verification
         )
         timeout = aiohttp.ClientTimeout(
             total=opts.request_timeout_s,
