@@ -125,6 +125,24 @@ def build_plan(args: argparse.Namespace) -> tuple[TestPlan, Path | None]:
     return (plan.model_copy(update=updates) if updates else plan), path
 
 
+def check_reachable(url: str, timeout_s: float) -> None:
+    """Fail fast with exit 2 when nothing listens at the target, instead of a run of errors."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=min(timeout_s, 5.0)):
+            pass
+    except OSError as exc:
+        raise UserError(
+            f"target {url} is not reachable ({exc.strerror or exc}); start it "
+            "(e.g. `loadtui target`) or pass --target URL"
+        ) from exc
+
+
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.live import Live
@@ -137,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise UserError("--workers must be ≥ 1")
     plan, source = build_plan(args)
+    check_reachable(plan.target, plan.limits.connect_timeout_s)
     out = Path(args.out)
     runner = Runner(
         plan,

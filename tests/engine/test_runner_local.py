@@ -224,3 +224,9 @@ def test_closed_model_runs_the_planned_vus_and_sessions_with_think_time(
     )
     assert set(windows[-1].by_route) <= {"GET /a", "GET /b"}
     assert all(w.target_rate == 4 for w in windows[:-1])
+
+
+def test_an_unreachable_target_is_a_user_error_exit_2(tmp_path: Path) -> None:
+    url = closed_port_url()
+    assert main(["run", "--url", url + "/", "--rate", "5", "--out", str(tmp_path)]) == 2
+    assert not any(tmp_path.iterdir())  # no run folder for a run that never started
