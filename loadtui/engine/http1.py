@@ -57,7 +57,7 @@ class RequestEncoder:
         self._default_block = b"".join(_header_line(n, v) for n, v in merged.values())
         self._tail = b" HTTP/1.1\r\n" + self._default_block + b"\r\n"
         self._prefix = prefix
-        self._cache: dict[tuple[str, str], bytes] = {}
+        self.heads: dict[tuple[str, str], bytes] = {}  # ready-made heads, no headers/body
 
     def target(self, path: str) -> bytes:
         """The request target as bytes; whitespace and control characters are refused."""
@@ -72,13 +72,13 @@ class RequestEncoder:
     ) -> bytes:
         if not headers and body is None:
             key = (method, path)
-            head = self._cache.get(key)
+            head = self.heads.get(key)
             if head is None:
                 if not _TOKEN.match(method):
                     raise HeaderError(f"invalid method {method!r}")
                 head = method.encode("ascii") + b" " + self.target(path) + self._tail
-                if len(self._cache) < PATH_CACHE_LIMIT:
-                    self._cache[key] = head
+                if len(self.heads) < PATH_CACHE_LIMIT:
+                    self.heads[key] = head
             return head
         if not _TOKEN.match(method):
             raise HeaderError(f"invalid method {method!r}")

@@ -94,6 +94,7 @@ class FastTransport:
                 del defaults[existing]
             defaults[name] = value
         self._encoder = RequestEncoder(host_header, parts.path.rstrip("/"), defaults)
+        self._heads = self._encoder.heads
         self._max = max(1, int(opts.max_connections))
         self._timeout = float(opts.request_timeout_s)
         self._connect_timeout = float(opts.connect_timeout_s)
@@ -118,11 +119,13 @@ class FastTransport:
         body: bytes | None = None,
         want_body: bool = False,
     ) -> Response:
-        try:
-            data = self._encoder.encode(method, path, headers, body)
-        except (HeaderError, UnicodeError) as exc:
-            now = _perf()
-            return Response(0, 0, now, now, "other", None, describe(exc))
+        data = self._heads.get((method, path)) if headers is None and body is None else None
+        if data is None:
+            try:
+                data = self._encoder.encode(method, path, headers, body)
+            except (HeaderError, UnicodeError) as exc:
+                now = _perf()
+                return Response(0, 0, now, now, "other", None, describe(exc))
         idle = self._idle
         if idle:
             conn: Http1Connection | None = idle.pop()
@@ -155,7 +158,10 @@ class FastTransport:
                     conn.body() if want_body else None,
                 )
                 if conn.keep_alive and not conn.closed:
-                    self._release(conn)
+                    if self._waiters:
+                        self._release(conn)
+                    else:
+                        idle.append(conn)
                 else:
                     self._discard(conn)
                 return response

@@ -516,19 +516,7 @@ def test_unknown_host_is_a_dns_error(kind: str) -> None:
 
 
 # -- TLS ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(
-            "aiohttp",
-            marks=pytest.mark.xfail(
-                reason="AiohttpTransport does not pass TransportOptions.verify_tls yet",
-                strict=False,
-            ),
-        ),
-        "fast",
-    ],
-)
+@pytest.mark.parametrize("kind", KINDS)
 def test_tls_without_verification_reaches_a_self_signed_server(
     kind: str, tls_server: WebServer
 ) -> None:
