@@ -229,7 +229,7 @@ class Limits(_Model):
     max_rps: float | None = None
     max_in_flight: int = 10000
     # connection pool over all workers (wrk2/oha `-c`); requests beyond it queue in the client,
-    # so a stall shows up in corrected latency. None: max_in_flight (url runs: 50, like oha)
+    # so a stall shows up in corrected latency. None: as many as needed up to max_in_flight
     max_connections: int | None = None
     # k6 abortOnFail: abort when any threshold flagged abort fails after this grace period
     abort_grace: str = "10s"

@@ -56,7 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--connections",
         type=int,
         default=None,
-        help="connection pool over all workers (default: --vus, or 50 with --rate)",
+        help="connection pool over all workers (default: one per VU with --vus; as many as "
+        "needed up to max_in_flight with --rate; a small N gives wrk2-style fixed connections)",
     )
     p.add_argument("--seed", type=int, default=None, help="seed for arrivals and choices")
     p.add_argument("--interval", type=float, default=1.0, help=argparse.SUPPRESS)

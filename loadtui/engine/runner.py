@@ -40,7 +40,6 @@ from loadtui.store.runs import WindowWriter, create_run_dir, new_run_id, write_p
 
 READY_TIMEOUT_S = 90.0  # spawning imports aiohttp/pydantic; a busy box can be slow
 STOP_TIMEOUT_S = 8.0  # after asking workers to stop, then they are terminated
-DEFAULT_URL_CONNECTIONS = 50
 
 
 def choose_transport(plan: TestPlan, requested: str = "auto") -> str:
@@ -196,9 +195,7 @@ class Runner:
     def _specs(self) -> list[WorkerSpec]:
         limits = self.plan.limits
         n = self.workers
-        conns = limits.max_connections
-        if conns is None:
-            conns = DEFAULT_URL_CONNECTIONS if self.plan.type == "url" else limits.max_in_flight
+        conns = limits.max_connections if limits.max_connections else limits.max_in_flight
         plan_json = self.plan.model_dump_json()
         return [
             WorkerSpec(

@@ -35,7 +35,7 @@ class AiohttpTransport:
             keepalive_timeout=30.0,
             ttl_dns_cache=300,
             force_close=False,
-            ssl=True if opts.verify_tls else False,  # True: default verification
+            ssl=bool(opts.verify_tls),  # True: default certificate verification
         )
         timeout = aiohttp.ClientTimeout(
             total=opts.request_timeout_s,

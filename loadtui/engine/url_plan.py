@@ -1,7 +1,8 @@
 """One route, no plan (`loadtui run --url`): the TestPlan that hey/oha-style runs execute.
 
 `--rate N` is the open model at a fixed N requests/s (paced arrivals, so stalls are corrected
-for, as in wrk2); `--vus N` is the closed model with N VUs looping back-to-back requests.
+for, as in wrk2); `--vus N` is the closed model with N VUs looping back-to-back requests, one
+connection each.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ def build_url_plan(
         stages=[Stage(duration="0s", target=target), Stage(duration=duration, target=target)],
         limits=Limits(
             request_timeout_s=timeout_s,
-            max_connections=connections if connections is not None else (vus or 50),
+            # --rate: a true open model, connections grow as needed (up to max_in_flight);
+            # pass `connections` for wrk2-style fixed connections
+            max_connections=connections if connections is not None else vus,
         ),
     )
