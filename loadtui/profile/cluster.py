@@ -16,6 +16,7 @@ from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans, MiniBatchKM
 from sklearn.metrics import silhouette_score
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from loadtui.profile.features import HEAVY_TAILED
 
@@ -85,7 +86,7 @@ def _sample(n: int, size: int, seed: int = RANDOM_STATE) -> np.ndarray:
 def _kmeans(k: int, n: int, init: np.ndarray | None = None) -> KMeans | MiniBatchKMeans:
     """k-means seeded by `init` (centres found on the selection sample) when given."""
     start: np.ndarray | str = init if init is not None else "k-means++"
-    n_init = 1 if init is not None else 4
+    n_init = 1 if init is not None else 3
     if n > MINIBATCH_ABOVE:
         return MiniBatchKMeans(
             n_clusters=k,
@@ -95,7 +96,7 @@ def _kmeans(k: int, n: int, init: np.ndarray | None = None) -> KMeans | MiniBatc
             batch_size=4096,
             max_iter=100,
         )
-    return KMeans(n_clusters=k, init=start, random_state=RANDOM_STATE, n_init=n_init)
+    return KMeans(n_clusters=k, init=start, random_state=RANDOM_STATE, n_init=n_init, max_iter=100)
 
 
 def _silhouette(x: np.ndarray, labels: np.ndarray) -> float | None:
@@ -171,7 +172,16 @@ def choose_k(x: np.ndarray) -> tuple[int, dict[int, float], dict[int, np.ndarray
 
 
 def cluster(x: np.ndarray, k: int | None = None, algo: str = "kmeans") -> ClusterResult:
-    """Cluster the scaled rows of `x`; `k=None` chooses k by silhouette (kmeans/agglomerative)."""
+    """Cluster the scaled rows of `x`; `k=None` chooses k by silhouette (kmeans/agglomerative).
+
+    Runs single-threaded: on inputs this size OpenMP's threads gain little, and on a busy
+    machine their spin-waiting made the same fit 2-7x slower in our benchmark.
+    """
+    with threadpool_limits(limits=1):
+        return _cluster(x, k, algo)
+
+
+def _cluster(x: np.ndarray, k: int | None, algo: str) -> ClusterResult:
     n = x.shape[0]
     if algo not in ALGOS:
         raise ValueError(f"unknown clustering algorithm {algo!r}; use one of {', '.join(ALGOS)}")

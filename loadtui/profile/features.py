@@ -44,20 +44,18 @@ FEATURES: tuple[str, ...] = (
     "response_ms_p50",
     "response_ms_mean",
 )
-# Features that describe the client and so may separate personas. Response times describe the
-# server; they are reported but never clustered on.
+# Features that separate personas. Response times describe the server, so they are reported but
+# never clustered on. Duration, distinct routes, top-route share and request rate are reported
+# too but left out: each is roughly requests × think time, and clustering on five views of
+# session length splits every persona into short and long halves.
 CLUSTER_FEATURES: tuple[str, ...] = (
     "requests",
-    "unique_routes",
-    "duration_s",
     "think_p50_s",
-    "request_rate",
     "write_ratio",
     "error_rate",
     "asset_ratio",
     "referer_ratio",
     "route_entropy",
-    "top_route_share",
     "auth_step",
     "search_ratio",
     "commerce_step",
@@ -133,17 +131,34 @@ def annotate_requests(df: pl.DataFrame, timeout_s: float) -> pl.DataFrame:
         )
         .sort(["sid", "ts"])
         .with_columns(
-            pl.when(same_session & (gap <= timeout_s)).then(gap).otherwise(None).alias("gap_s")
+            pl.when(same_session & (gap <= timeout_s)).then(gap).otherwise(None).alias("gap_s"),
+            _page_gap(timeout_s).alias("page_gap_s"),
         )
         .collect()
     )
 
 
+def _page_gap(timeout_s: float) -> pl.Expr:
+    """Gap since the previous non-asset request of the session, on non-asset rows only.
+
+    A browser fetches a page's scripts and images within milliseconds; the person reads for
+    seconds. Measuring between page requests keeps the first from masking the second.
+    """
+    page = ~pl.col("is_asset")
+    # rows are sorted by session: fill forward over the whole frame, then keep only gaps whose
+    # previous page belongs to the same session (cheaper than a window per session)
+    prev_ts = pl.when(page).then(pl.col("ts")).forward_fill().shift(1)
+    prev_sid = pl.when(page).then(pl.col("sid")).forward_fill().shift(1)
+    gap = (pl.col("ts") - prev_ts).dt.total_microseconds() / 1e6
+    return pl.when(page & (prev_sid == pl.col("sid")) & (gap <= timeout_s)).then(gap)
+
+
 def session_features(annotated: pl.DataFrame) -> pl.DataFrame:
     """One row per session: `sid` plus every name in `FEATURES` (think time filled).
 
-    `annotated` comes from `annotate_requests`. A one-request session has no think time; it
-    gets the median think time of all sessions so it is not mistaken for a machine.
+    `annotated` comes from `annotate_requests`. `think_p50_s` is the median gap between page
+    (non-asset) requests. A one-page session has no think time; it gets the median of all
+    sessions so it is not mistaken for a machine.
     """
     lazy = annotated.lazy()
     per_route = (
@@ -162,7 +177,7 @@ def session_features(annotated: pl.DataFrame) -> pl.DataFrame:
         ((pl.col("ts").max() - pl.col("ts").min()).dt.total_microseconds() / 1e6).alias(
             "duration_s"
         ),
-        pl.col("gap_s").median().alias("think_p50_s"),
+        pl.col("page_gap_s").median().alias("think_p50_s"),
         pl.col("is_write").mean().alias("write_ratio"),
         pl.col("is_error").mean().alias("error_rate"),
         pl.col("is_asset").mean().alias("asset_ratio"),

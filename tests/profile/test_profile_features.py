@@ -42,8 +42,8 @@ def test_features_describe_the_session() -> None:
     assert f["requests"] == 6
     assert f["unique_routes"] == 5
     assert f["duration_s"] == pytest.approx(7250)
-    # gaps 0.2, 9.8, 10, 30 (the 7200 s gap is idle time): median 9.9
-    assert f["think_p50_s"] == pytest.approx(9.9)
+    # page-to-page gaps 10, 10, 30 (the asset is skipped, the 7200 s gap is idle): median 10
+    assert f["think_p50_s"] == pytest.approx(10.0)
     assert f["write_ratio"] == pytest.approx(2 / 6)
     assert f["error_rate"] == pytest.approx(1 / 6)
     assert f["asset_ratio"] == pytest.approx(1 / 6)
