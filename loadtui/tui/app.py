@@ -1,0 +1,87 @@
+"""The loadtui app: panes as modes (1 Personas, 2 Run), a shared workspace, themes, help."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from loadtui.tui.screens.help import HelpScreen, collect_keys
+from loadtui.tui.screens.personas import PersonasScreen
+from loadtui.tui.themes import DEFAULT_THEME, load_themes
+from loadtui.tui.workspace import Workspace
+
+
+class LoadtuiApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "loadtui"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "personas": PersonasScreen,
+    }
+    DEFAULT_MODE = "personas"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "pane('personas')", "Personas", show=False, tooltip="Personas pane"),
+        Binding("question_mark", "help", "help", key_display="?", tooltip="this list of keys"),
+        Binding("q", "quit", "quit", tooltip="quit (stops a running test first)"),
+    ]
+
+    source_label: reactive[str] = reactive("")
+    run_status: reactive[str] = reactive("")
+
+    def __init__(
+        self,
+        workspace: Workspace | None = None,
+        *,
+        theme_name: str | None = None,
+        run_options: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace or Workspace()
+        self.run_options: dict[str, object] = dict(run_options or {})
+        self._cleanups: list[Callable[[], None]] = []
+        for theme in load_themes().values():
+            self.register_theme(theme)
+        wanted = theme_name or DEFAULT_THEME
+        if wanted in self.available_themes:
+            self.theme = wanted
+        self.source_label = self.workspace.source_name
+
+    # -- panes ------------------------------------------------------------------------------
+    def action_pane(self, mode: str) -> None:
+        if mode in self.MODES and mode != self.current_mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        title = self.current_mode.capitalize()
+        self.push_screen(HelpScreen(title, collect_keys(self, self.screen)))
+
+    # -- resources that outlive a screen (engine runs, a demo target we started) -------------
+    def add_cleanup(self, cleanup: Callable[[], None]) -> None:
+        self._cleanups.append(cleanup)
+
+    def remove_cleanup(self, cleanup: Callable[[], None]) -> None:
+        if cleanup in self._cleanups:
+            self._cleanups.remove(cleanup)
+
+    def run_cleanups(self) -> None:
+        """Stop what we started, newest first; idempotent so exit paths can all call it."""
+        while self._cleanups:
+            cleanup = self._cleanups.pop()
+            try:
+                cleanup()
+            except Exception as exc:  # one failed stop must not leak the others
+                self.log.error(f"cleanup failed: {exc}")
+
+    async def action_quit(self) -> None:
+        self.run_status = "stopping…" if self._cleanups else self.run_status
+        self.run_cleanups()
+        self.exit(0)
+
+    def on_unmount(self) -> None:
+        self.run_cleanups()

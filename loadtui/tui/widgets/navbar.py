@@ -1,0 +1,49 @@
+"""The one-line header: app name, the panes as tabs, the source and the run status."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+# Only panes that exist are listed: (key, mode name, label).
+PANES: tuple[tuple[str, str, str], ...] = (
+    ("1", "personas", "Personas"),
+    ("2", "run", "Run"),
+)
+
+
+class NavBar(Static):
+    """Tabs are click targets too (`app.pane(...)`); the keys 1–2 do the same."""
+
+    def __init__(self, active: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.active = active
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "source_label", self._changed, init=False)
+        self.watch(self.app, "run_status", self._changed, init=False)
+        self._changed()
+
+    def on_resize(self) -> None:
+        self._changed()
+
+    def _changed(self, _value: object = None) -> None:
+        self.update(self.bar_content())
+
+    def bar_content(self) -> Content:
+        tabs = [
+            Content.from_markup(
+                f"[@click=app.pane('{mode}')]{'[reverse b]' if mode == self.active else ''}"
+                f" {key} {label} {'[/]' if mode == self.active else ''}[/]"
+            )
+            for key, mode, label in PANES
+            if mode in self.app.MODES
+        ]
+        left = Content.assemble(Content.from_markup("[b] loadtui [/]"), *tabs)
+        right = Content.from_markup(
+            "$source  [b]$status[/] ",
+            source=str(getattr(self.app, "source_label", "")),
+            status=str(getattr(self.app, "run_status", "")),
+        )
+        gap = max(1, self.size.width - left.cell_length - right.cell_length)
+        return Content.assemble(left, " " * gap, right)

@@ -1,0 +1,174 @@
+"""Fixtures for the TUI tests: hand-built models and windows (deterministic), real sample data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from loadtui.contracts import (
+    ClusteringInfo,
+    Distribution,
+    EndpointShare,
+    LatencyStats,
+    MetricWindow,
+    Persona,
+    SourceSummary,
+    TrafficModel,
+)
+
+SAMPLE_LOG = Path(__file__).resolve().parents[2] / "sample_data" / "shop_access.log"
+
+
+def _dist(median: float, p90: float) -> Distribution:
+    return Distribution(median=median, mean=median, p50=median, p90=p90, n=100)
+
+
+def _persona(
+    name: str,
+    share: float,
+    rate: float,
+    duration_s: float,
+    write: float,
+    mix: list[tuple[str, str, float]],
+    paths: list[list[str]],
+    think: tuple[float, float],
+    *,
+    is_bot: bool = False,
+) -> Persona:
+    sessions = int(share * 3000)
+    return Persona(
+        name=name,
+        share=share,
+        sessions=sessions,
+        requests=sessions * 20,
+        is_bot=is_bot,
+        request_rate=rate,
+        write_ratio=write,
+        session_duration_s=_dist(duration_s, duration_s * 2),
+        think_time_s=_dist(*think),
+        requests_per_session=_dist(20, 60),
+        endpoint_mix=[EndpointShare(method=m, route=r, share=s) for m, r, s in mix],
+        top_paths=paths,
+    )
+
+
+@pytest.fixture
+def shop_model() -> TrafficModel:
+    """Four personas shaped like the demo shop's ground truth, with fixed numbers."""
+    return TrafficModel(
+        personas=[
+            _persona(
+                "casual_browser",
+                0.55,
+                4.2,
+                45,
+                0.02,
+                [
+                    ("GET", "/products/{id}", 0.38),
+                    ("GET", "/products", 0.22),
+                    ("GET", "/search", 0.14),
+                    ("GET", "/", 0.12),
+                ],
+                [
+                    ["GET /", "GET /search", "GET /products/{id}"],
+                    ["GET /", "GET /products", "GET /products/{id}"],
+                ],
+                (4.8, 11.2),
+            ),
+            _persona(
+                "power_user",
+                0.20,
+                18.7,
+                340,
+                0.15,
+                [
+                    ("GET", "/products/{id}", 0.30),
+                    ("POST", "/cart/items", 0.16),
+                    ("GET", "/search", 0.14),
+                    ("POST", "/login", 0.05),
+                    ("POST", "/checkout", 0.04),
+                ],
+                [["GET /", "POST /login", "GET /search", "POST /cart/items", "POST /checkout"]],
+                (2.1, 6.5),
+            ),
+            _persona(
+                "api_consumer",
+                0.15,
+                42.0,
+                1800,
+                0.30,
+                [("GET", "/notes", 0.45), ("POST", "/notes", 0.20), ("PUT", "/notes/{id}", 0.10)],
+                [["GET /notes", "POST /notes", "GET /notes/{id}", "PUT /notes/{id}"]],
+                (0.3, 0.9),
+            ),
+            _persona(
+                "bot_crawler",
+                0.10,
+                85.0,
+                3600,
+                0.0,
+                [("GET", "/products/{id}", 0.80), ("GET", "/robots.txt", 0.02)],
+                [["GET /robots.txt", "GET /products/{id}", "GET /products/{id}"]],
+                (0.1, 0.4),
+                is_bot=True,
+            ),
+        ],
+        source=SourceSummary(
+            files=["sample.log"], lines_total=68246, lines_bad=13, requests=68233, sessions=3000
+        ),
+        clustering=ClusteringInfo(k=4, silhouette=0.61),
+    )
+
+
+def make_window(
+    t: float,
+    *,
+    p95: float = 40.0,
+    rps: float = 200.0,
+    errors: int = 0,
+    target_rate: float = 20.0,
+    stage_name: str = "steady",
+    interval_s: float = 0.25,
+    cpu: float = 0.3,
+    saturated: bool = False,
+    status: dict[str, int] | None = None,
+) -> MetricWindow:
+    requests = int(rps * interval_s)
+    lat = LatencyStats(
+        count=requests, p50=p95 * 0.4, p90=p95 * 0.85, p95=p95, p99=p95 * 1.6, max=p95 * 2
+    )
+    return MetricWindow(
+        t=t,
+        ts=datetime(2026, 1, 1, tzinfo=UTC),
+        interval_s=interval_s,
+        stage=0,
+        stage_name=stage_name,
+        target_rate=target_rate,
+        requests=requests,
+        errors=errors,
+        errors_by_class={"http_5xx": errors} if errors else {},
+        status_counts=status or ({"200": requests - errors, "503": errors} if errors else {}),
+        rps=rps,
+        latency=lat,
+        service=lat,
+        worker_cpu=[cpu, cpu],
+        generator_saturated=saturated,
+    )
+
+
+def _region_text(app: object, selector: str | None = None) -> str:
+    """What the terminal shows (the whole screen, or one widget's region), as plain text."""
+    screen = app.screen  # type: ignore[attr-defined]
+    lines = [strip.text for strip in screen._compositor.render_strips()]
+    if selector is None:
+        return "\n".join(lines)
+    region = screen.query_one(selector).region
+    return "\n".join(line[region.x : region.right] for line in lines[region.y : region.bottom])
+
+
+@pytest.fixture
+def shown() -> object:
+    """`shown(app, "#detail-pane")`: the text on screen, for asserting what a user sees."""
+    return _region_text
