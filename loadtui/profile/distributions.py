@@ -65,19 +65,19 @@ def fit_distribution(values: np.ndarray | list[float]) -> Distribution:
     quantiles = {quantile_key(lv): float(q) for lv, q in zip(QUANTILE_LEVELS, qs, strict=True)}
     observed = Distribution(
         kind="constant",
-        median=float(np.median(x)),
+        median=quantiles["0.5"],
         mean=float(x.mean()),
-        p10=float(np.quantile(x, 0.1)),
-        p50=float(np.quantile(x, 0.5)),
-        p90=float(np.quantile(x, 0.9)),
-        p99=float(np.quantile(x, 0.99)),
+        p10=quantiles["0.1"],
+        p50=quantiles["0.5"],
+        p90=quantiles["0.9"],
+        p99=quantiles["0.99"],
         n=n,
         quantiles=quantiles,
     )
     if n < 2 or float(x.max() - x.min()) <= 0.0:
         return observed
     if n > FIT_SAMPLE:
-        x = np.random.default_rng(0).choice(x, FIT_SAMPLE, replace=False)
+        x = x[np.random.default_rng(0).integers(0, n, FIT_SAMPLE)]
     clipped = np.maximum(x, FLOOR)
     shape, _loc, scale = stats.lognorm.fit(clipped, floc=0)
     sigma = float(shape)

@@ -95,6 +95,24 @@ def normalise_requests(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def route_kinds(df: pl.DataFrame) -> dict[str, list[str]]:
+    """Which distinct routes are assets, log-ins, searches, basket steps.
+
+    Patterns run on the few distinct routes, not on every request. A route is an asset when
+    its (templated) path ends in a static file extension: `/static/img/{hash}.png` still does.
+    """
+    routes = df.select(pl.col("route").unique().drop_nulls()).to_series()
+    return {
+        kind: routes.filter(routes.str.contains(pattern)).to_list()
+        for kind, pattern in (
+            ("asset", ASSET_PATTERN),
+            ("auth", AUTH_PATTERN),
+            ("search", SEARCH_PATTERN),
+            ("commerce", COMMERCE_PATTERN),
+        )
+    }
+
+
 def annotate_requests(df: pl.DataFrame, timeout_s: float) -> pl.DataFrame:
     """A lean, numeric frame sorted by session and time: ids, per-request flags and the think
     gap before each request.
@@ -104,6 +122,7 @@ def annotate_requests(df: pl.DataFrame, timeout_s: float) -> pl.DataFrame:
     `df` must have gone through `normalise_requests`.
     """
     route = pl.col("route")
+    kinds = route_kinds(df)
     same_session = pl.col("sid") == pl.col("sid").shift(1)
     gap = pl.col("ts").diff().dt.total_microseconds() / 1e6
     return (
@@ -114,19 +133,19 @@ def annotate_requests(df: pl.DataFrame, timeout_s: float) -> pl.DataFrame:
             state_key(),
             route.hash(HASH_SEED).alias("route_id"),
             pl.col("method").is_in(WRITE_METHODS).alias("is_write"),
-            pl.col("path").str.contains(ASSET_PATTERN).fill_null(False).alias("is_asset"),
+            route.is_in(kinds["asset"]).alias("is_asset"),
             (pl.col("status") >= 400).fill_null(False).alias("is_error"),
             (
                 pl.col("referrer").is_not_null()
                 & (pl.col("referrer") != "-")
                 & (pl.col("referrer") != "")
             ).alias("has_referer"),
-            route.str.contains(AUTH_PATTERN).fill_null(False).alias("is_auth"),
+            route.is_in(kinds["auth"]).alias("is_auth"),
             (
-                route.str.contains(SEARCH_PATTERN).fill_null(False)
+                route.is_in(kinds["search"])
                 | pl.col("query").str.contains(SEARCH_QUERY_PATTERN).fill_null(False)
             ).alias("is_search"),
-            route.str.contains(COMMERCE_PATTERN).fill_null(False).alias("is_commerce"),
+            route.is_in(kinds["commerce"]).alias("is_commerce"),
             pl.col("response_ms"),
         )
         .sort(["sid", "ts"])
@@ -154,26 +173,38 @@ def _page_gap(timeout_s: float) -> pl.Expr:
 
 
 def session_features(annotated: pl.DataFrame) -> pl.DataFrame:
-    """One row per session: `sid` plus every name in `FEATURES` (think time filled).
+    """One row per session: `sid`, `start` and every name in `FEATURES` (think time filled).
 
     `annotated` comes from `annotate_requests`. `think_p50_s` is the median gap between page
     (non-asset) requests. A one-page session has no think time; it gets the median of all
     sessions so it is not mistaken for a machine.
     """
     lazy = annotated.lazy()
+    # counts per (session, route) under one hashed key, then entropy from the counts:
+    # H = log2(N) - Σ c·log2(c) / N, with no window over the sessions
+    pairs = lazy.group_by(pl.struct("sid", "route_id").hash(HASH_SEED).alias("_pair")).agg(
+        pl.col("sid").first(), pl.len().alias("_c")
+    )
     per_route = (
-        lazy.group_by("sid", "route_id")
-        .len()
-        .with_columns((pl.col("len") / pl.col("len").sum().over("sid")).alias("_p"))
-        .group_by("sid")
+        pairs.group_by("sid")
         .agg(
-            (-(pl.col("_p") * pl.col("_p").log(base=2)).sum()).alias("route_entropy"),
-            pl.col("_p").max().alias("top_route_share"),
+            pl.col("_c").sum().alias("_n"),
+            (pl.col("_c") * pl.col("_c").log(base=2)).sum().alias("_s"),
+            pl.col("_c").max().alias("_max"),
             pl.len().alias("unique_routes"),
+        )
+        .select(
+            "sid",
+            "unique_routes",
+            (pl.col("_n").log(base=2) - pl.col("_s") / pl.col("_n"))
+            .clip(lower_bound=0.0)
+            .alias("route_entropy"),
+            (pl.col("_max") / pl.col("_n")).alias("top_route_share"),
         )
     )
     base = lazy.group_by("sid").agg(
         pl.len().alias("requests"),
+        pl.col("ts").min().alias("start"),
         ((pl.col("ts").max() - pl.col("ts").min()).dt.total_microseconds() / 1e6).alias(
             "duration_s"
         ),
@@ -199,7 +230,7 @@ def session_features(annotated: pl.DataFrame) -> pl.DataFrame:
         pl.col("unique_routes").cast(pl.Float64),
         pl.col("requests").cast(pl.Float64),
     )
-    return frame.select("sid", *FEATURES).sort("sid")
+    return frame.select("sid", "start", *FEATURES).sort("sid")
 
 
 def session_table(df: pl.DataFrame, annotated: pl.DataFrame) -> pl.DataFrame:

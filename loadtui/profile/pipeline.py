@@ -21,7 +21,6 @@ from pydantic import ValidationError
 
 from loadtui.contracts import (
     MODEL_VERSION,
-    ArrivalModel,
     ClusteringInfo,
     IngestReport,
     Persona,
@@ -143,7 +142,9 @@ def profile_frame(
         labelled, info = _label_sessions(features, k=k, algo=algo, include_bots=include_bots)
     with _timed(timings, "personas"):
         personas = _personas(df, annotated, labelled)
-        arrivals = _arrivals(annotated)
+        arrivals = arrival_model(
+            labelled["start"].dt.epoch("us").to_numpy(), annotated["ts"].dt.epoch("us").to_numpy()
+        )
     assignments = (
         bots.join(labelled.select("sid", "persona"), on="sid", how="left")
         .select(*ASSIGNMENT_COLUMNS)
@@ -253,13 +254,6 @@ def _personas(df: pl.DataFrame, annotated: pl.DataFrame, labelled: pl.DataFrame)
 
 def _with_persona(df: pl.DataFrame, persona_of: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(session_key()).join(persona_of, on="sid", how="inner")
-
-
-def _arrivals(annotated: pl.DataFrame) -> ArrivalModel:
-    starts = annotated.group_by("sid").agg(pl.col("ts").min())["ts"]
-    return arrival_model(
-        starts.dt.epoch("us").to_numpy(), annotated["ts"].dt.epoch("us").to_numpy()
-    )
 
 
 def save_model(model: TrafficModel, path: str | Path) -> None:
