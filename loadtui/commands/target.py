@@ -1,0 +1,76 @@
+"""`loadtui target`: the demo system under test, with a capacity you choose and can change live."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+
+from loadtui.errors import UserError
+
+EPILOG = """examples:
+  loadtui target                                  # knee ≈ 32 / 20.6 ms ≈ 1550 requests/s
+  loadtui target --port 0 --capacity 8 --service-ms 50 --quiet
+  loadtui target --error-rate 0.02 --slowdown 2
+
+change it while it runs (no restart):
+  curl -X POST localhost:8080/_control -d '{"slowdown": 3, "error_rate": 0.05}'
+  curl -X POST localhost:8080/_control -d '{"stall_every_s": 10, "stall_ms": 800}'
+  curl localhost:8080/_stats
+
+The first stdout line is `loadtui target listening on URL knee_rps=N ...` (port 0 → the real
+port). At most CAPACITY requests are in service, QUEUE more wait, the rest get 503 at once.
+Service times are lognormal, median SERVICE_MS × SLOWDOWN; /search costs ×1.5, /checkout ×2,
+static files and robots.txt ×0.25. knee_rps is for a base-cost route like /products/{id}.
+/health, /_stats and /_control bypass the capacity model.
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "target",
+        help="start the demo shop + notes API with a known capacity",
+        description="Serve the demo shop (the routes `loadtui synth` logs) behind an explicit "
+        "capacity model, so load tests and forecasts can be checked against a known knee.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (0: any free port; default 8080)")
+    p.add_argument("--capacity", type=int, default=32, help="requests in service at once")
+    p.add_argument("--service-ms", type=float, default=20.0, help="median service time (ms)")
+    p.add_argument("--queue", type=int, default=256, help="requests allowed to wait (then 503)")
+    p.add_argument("--error-rate", type=float, default=0.0, help="probability of a 500 (0..1)")
+    p.add_argument("--slowdown", type=float, default=1.0, help="multiplies service times")
+    p.add_argument("--seed", type=int, default=None, help="seed for service times and errors")
+    p.add_argument("--quiet", action="store_true", help="only the first line; no status lines")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from loadtui.target.app import run_forever
+    from loadtui.target.capacity import Settings
+
+    settings = Settings(
+        capacity=args.capacity,
+        service_ms=args.service_ms,
+        queue=args.queue,
+        error_rate=args.error_rate,
+        slowdown=args.slowdown,
+    )
+    try:
+        settings.validate()
+    except ValueError as exc:
+        name, _, rest = str(exc).partition(" ")
+        raise UserError(f"--{name.replace('_', '-')} {rest}") from exc
+    if not 0 <= args.port <= 65535:
+        raise UserError(f"--port must be 0..65535 (got {args.port})")
+    try:
+        run_forever(settings, host=args.host, port=args.port, seed=args.seed, quiet=args.quiet)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UserError(
+                f"port {args.port} on {args.host} is in use; pick another with --port "
+                "(or --port 0 for any free port)"
+            ) from exc
+        raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
+    return 0
