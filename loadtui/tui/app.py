@@ -12,8 +12,21 @@ from textual.screen import Screen
 
 from loadtui.tui.screens.help import HelpScreen, collect_keys
 from loadtui.tui.screens.personas import PersonasScreen
+from loadtui.tui.screens.run import RunScreen
 from loadtui.tui.themes import DEFAULT_THEME, load_themes
 from loadtui.tui.workspace import Workspace
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker while sys.stderr is still the real one.
+
+    Textual replaces sys.stderr with a capture whose fileno() is -1 while the app runs; the
+    engine spawns its workers from inside the app, and the tracker started lazily then would
+    be handed fd -1 ("bad value(s) in fds_to_keep").
+    """
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
 
 
 class LoadtuiApp(App[int]):
@@ -21,10 +34,12 @@ class LoadtuiApp(App[int]):
     TITLE = "loadtui"
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "personas": PersonasScreen,
+        "run": RunScreen,
     }
     DEFAULT_MODE = "personas"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "pane('personas')", "Personas", show=False, tooltip="Personas pane"),
+        Binding("2", "pane('run')", "Run", show=False, tooltip="Run pane"),
         Binding("question_mark", "help", "help", key_display="?", tooltip="this list of keys"),
         Binding("q", "quit", "quit", tooltip="quit (stops a running test first)"),
     ]
@@ -43,6 +58,7 @@ class LoadtuiApp(App[int]):
         self.workspace = workspace or Workspace()
         self.run_options: dict[str, object] = dict(run_options or {})
         self._cleanups: list[Callable[[], None]] = []
+        start_resource_tracker()
         for theme in load_themes().values():
             self.register_theme(theme)
         wanted = theme_name or DEFAULT_THEME

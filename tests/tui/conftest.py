@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,8 +15,13 @@ from loadtui.contracts import (
     LatencyStats,
     MetricWindow,
     Persona,
+    Scenario,
     SourceSummary,
+    Stage,
+    Step,
+    TestPlan,
     TrafficModel,
+    Workload,
 )
 
 SAMPLE_LOG = Path(__file__).resolve().parents[2] / "sample_data" / "shop_access.log"
@@ -172,3 +178,42 @@ def _region_text(app: object, selector: str | None = None) -> str:
 def shown() -> object:
     """`shown(app, "#detail-pane")`: the text on screen, for asserting what a user sees."""
     return _region_text
+
+
+def _shop_plan(target: str, *, duration: str = "6s", rate: float = 6.0) -> TestPlan:
+    """A small open-model plan over the demo shop's read routes (for Run pane tests)."""
+    steps = [
+        Step(method="GET", route="/"),
+        Step(method="GET", route="/products/{id}", params={"id": [str(i) for i in range(1, 50)]}),
+        Step(method="GET", route="/search", query=["q=lamp", "q=book"]),
+    ]
+    return TestPlan(
+        name="tui-test",
+        type="load",
+        target=target,
+        workload=Workload(model="open", mean_requests_per_session=4.0),
+        scenarios=[
+            Scenario(
+                name="browse",
+                persona="casual_browser",
+                weight=1.0,
+                steps=steps,
+                entry=[1.0, 0.0, 0.0],
+                matrix=[[0.0, 0.6, 0.2], [0.0, 0.5, 0.2], [0.0, 0.6, 0.0]],
+                exit=[0.2, 0.3, 0.4],
+                think_time=Distribution(kind="constant", median=0.05, mean=0.05),
+                max_requests=20,
+            )
+        ],
+        stages=[
+            Stage(duration="1s", target=rate, name="ramp"),
+            Stage(duration=duration, target=rate, name="steady"),
+        ],
+        thresholds={"http_req_duration": ["p(95)<500"], "http_req_failed": ["rate<0.01"]},
+    )
+
+
+@pytest.fixture
+def shop_plan() -> Callable[..., TestPlan]:
+    """`shop_plan(url, duration="20s", rate=10.0)`: a hand-built plan for the demo shop."""
+    return _shop_plan

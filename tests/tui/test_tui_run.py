@@ -1,0 +1,87 @@
+"""The Run pane against a real demo target: live sparklines, a flag when the target slows
+down mid-run, and stop with confirmation. Short and bounded: one worker, ~12 s of schedule."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from loadtui.contracts import TestPlan, TrafficModel
+from loadtui.target.process import TargetProcess
+from loadtui.tui.app import LoadtuiApp
+from loadtui.tui.planning import PlanChoice
+from loadtui.tui.screens.modals import ConfirmScreen
+from loadtui.tui.screens.run import RunScreen
+from loadtui.tui.widgets.metric_row import MetricRow
+from loadtui.tui.workspace import Workspace
+
+pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture
+def target() -> Iterator[TargetProcess]:
+    proc = TargetProcess(capacity=32, service_ms=10.0)
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
+async def wait_for(pilot: object, check: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        await asyncio.sleep(0.2)
+    return check()
+
+
+async def test_run_streams_sparklines_and_flags_a_slowdown(
+    shop_model: TrafficModel,
+    target: TargetProcess,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    shown: Callable[..., str],
+    shop_plan: Callable[..., TestPlan],
+) -> None:
+    def short_plan(_model: TrafficModel, _choice: PlanChoice, url: str) -> TestPlan:
+        return shop_plan(url, duration="20s", rate=10.0)
+
+    monkeypatch.setattr("loadtui.tui.screens.run.make_plan", short_plan)
+    ws = Workspace(model=shop_model, target=target.url, runs_dir=tmp_path / "runs")
+    app = LoadtuiApp(ws, run_options={"workers": 1, "interval_s": 0.25})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")  # personas → plan → Run pane
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        await pilot.press("enter")  # start
+        p95 = screen.query_one("#row-p95", MetricRow)
+        assert await wait_for(pilot, lambda: len(p95.shown) >= 8, 40), "no windows arrived"
+        first = len(p95.shown)
+        assert await wait_for(pilot, lambda: len(p95.shown) >= first + 4, 10)
+        assert max(p95.shown) > 0
+        assert max(screen.query_one("#row-rps", MetricRow).shown) > 0
+        assert "running" in app.run_status
+        assert "✓" in shown(app, "#thresholds-pane")
+
+        target.control(slowdown=8)
+        flagged = await wait_for(
+            pilot, lambda: any(f.kind == "latency_jump" for f in screen.flags), 12
+        )
+        assert flagged, f"no latency flag; flags={screen.flags}"
+        await pilot.pause()
+        assert "p95 jumped" in shown(app, "#flags-pane")
+
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        assert await wait_for(pilot, lambda: screen.state == "ended", 30)
+        assert "interrupted" in app.run_status
+    assert screen.runner is not None
+    assert (screen.runner.run_dir / "summary.json").is_file()
