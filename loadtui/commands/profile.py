@@ -65,14 +65,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "profile",
         help="turn access logs into a traffic model (personas, flows, arrivals)",
-        description="Parse access logs, split them into sessions, flag bots, cluster sessions "
+        description="Parse access logs, split them into sessions, flag bots, cluster sessions\n"
         "into personas and write a traffic model that `loadtui plan` turns into a load test.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("logs", nargs="+", metavar="LOG", help="access log(s); .gz is read as is")
     p.add_argument("-o", "--output", metavar="MODEL", help="write the traffic model JSON here")
-    p.add_argument("--k", default="auto", help="number of personas, or auto (silhouette, 2..8)")
+    p.add_argument(
+        "--k",
+        default="auto",
+        metavar="auto|N",
+        help="number of personas, or auto (silhouette, 2..8)",
+    )
     p.add_argument(
         "--algo",
         default="kmeans",
