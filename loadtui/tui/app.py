@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -95,8 +96,10 @@ class LoadtuiApp(App[int]):
                 self.log.error(f"cleanup failed: {exc}")
 
     async def action_quit(self) -> None:
-        self.run_status = "stopping…" if self._cleanups else self.run_status
-        self.run_cleanups()
+        if self._cleanups:
+            self.run_status = "◌ stopping…"
+            self.notify("stopping the run and the demo target…")
+            await asyncio.to_thread(self.run_cleanups)  # keep drawing while they stop
         self.exit(0)
 
     def on_unmount(self) -> None:

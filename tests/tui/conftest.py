@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -23,8 +22,6 @@ from loadtui.contracts import (
     TrafficModel,
     Workload,
 )
-
-SAMPLE_LOG = Path(__file__).resolve().parents[2] / "sample_data" / "shop_access.log"
 
 
 def _dist(median: float, p90: float) -> Distribution:

@@ -1,0 +1,97 @@
+"""The app shell: panes by key, themes from files, launch arguments checked up front."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from loadtui.contracts import TrafficModel
+from loadtui.errors import UserError
+from loadtui.tui.app import LoadtuiApp
+from loadtui.tui.launch import check_theme, workspace_from_args
+from loadtui.tui.screens.help import HelpScreen
+from loadtui.tui.screens.personas import PersonasScreen
+from loadtui.tui.screens.run import RunScreen
+from loadtui.tui.screens.wizard import WizardScreen
+from loadtui.tui.themes import load_themes
+from loadtui.tui.widgets.navbar import NavBar
+from loadtui.tui.workspace import Workspace
+
+
+def args(**values: object) -> argparse.Namespace:
+    base: dict[str, object] = {"theme": None, "log": None, "model": None, "target": None}
+    base.update(values)
+    return argparse.Namespace(**base)
+
+
+def test_project_ships_dark_light_and_high_contrast_themes() -> None:
+    assert {"dark", "light", "high-contrast"} <= set(load_themes())
+
+
+@pytest.mark.parametrize("name", ["dark", "light", "high-contrast"])
+async def test_theme_from_the_command_line_is_applied(name: str) -> None:
+    app = LoadtuiApp(Workspace(), theme_name=name)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == name
+
+
+def test_unknown_theme_is_a_user_error_naming_the_choices() -> None:
+    with pytest.raises(UserError, match="high-contrast"):
+        check_theme("solarized-neon")
+
+
+def test_missing_log_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="not found"):
+        workspace_from_args(args(log=[str(tmp_path / "nope.log")]))
+
+
+def test_target_must_be_an_http_url() -> None:
+    with pytest.raises(UserError, match="http"):
+        workspace_from_args(args(target="127.0.0.1:8080"))
+
+
+def test_args_fill_the_workspace(tmp_path: Path) -> None:
+    log = tmp_path / "a.log"
+    log.write_text("")
+    ws = workspace_from_args(args(log=[str(log)], target="http://127.0.0.1:9000/"))
+    assert ws.log_paths == [log]
+    assert ws.target == "http://127.0.0.1:9000"
+    assert ws.source_name == "a.log"
+
+
+async def test_number_keys_switch_panes_and_the_nav_bar_shows_them(
+    shop_model: TrafficModel,
+) -> None:
+    app = LoadtuiApp(Workspace(model=shop_model))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PersonasScreen)
+        bar = app.screen.query_one(NavBar).bar_content().plain
+        assert "1 Personas" in bar and "2 Run" in bar
+        assert "Forecast" not in bar  # panes that do not exist yet are not shown
+        await pilot.press("2")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        assert "4 personas" in str(app.screen.query_one("#live-pane").border_title)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = {k.description for k in app.screen.keys}
+        assert any("stop the run" in d for d in keys)
+        await pilot.press("escape", "1")
+        await pilot.pause()
+        assert isinstance(app.screen, PersonasScreen)
+
+
+async def test_nothing_loaded_opens_the_wizard() -> None:
+    app = LoadtuiApp(Workspace())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, WizardScreen)
+        app.screen.query_one("Input").value = "/definitely/not/here.log"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "no such file" in str(app.screen.query_one("#wizard-error").render())
