@@ -23,10 +23,10 @@ from loadtui.tui import display
 from loadtui.tui.messages import PlanFailed, PlanReady, RunEnded, TargetReady, WindowArrived
 from loadtui.tui.planning import PlanChoice, make_plan
 from loadtui.tui.screens.modals import ConfirmScreen, PromptScreen
+from loadtui.tui.widgets.flag_log import FlagLog
 from loadtui.tui.widgets.metric_row import MetricRow
 from loadtui.tui.widgets.navbar import NavBar
 from loadtui.tui.widgets.run_panels import (
-    flag_lines,
     generator_line,
     thresholds_table,
 )
@@ -71,7 +71,6 @@ class RunScreen(Screen[None]):
         self.target_url: str | None = None
         self.detector = OnlineDetector()
         self.flags: list[AnomalyFlag] = []
-        self.notes: list[str] = []
         self.verdicts: list[ThresholdVerdict] = []
         self.corrected = True
         self.paused = False
@@ -103,7 +102,7 @@ class RunScreen(Screen[None]):
             with Vertical(id="thresholds-pane", classes="pane"):
                 yield Static("", id="thresholds")
             with Vertical(id="flags-pane", classes="pane"):
-                yield Static("", id="flags")
+                yield FlagLog(id="flags")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -191,7 +190,7 @@ class RunScreen(Screen[None]):
         self.state = "idle"
         self.loadtui.run_status = ""
         self.notify(message.reason, title="cannot start the run", severity="error")
-        self.notes.append(message.reason)
+        self.note(message.reason, style="bold red")
         self.show_idle()
 
     @on(PlanReady)
@@ -221,7 +220,7 @@ class RunScreen(Screen[None]):
     def reset_series(self) -> None:
         self.detector = OnlineDetector()
         self.flags.clear()
-        self.notes.clear()
+        self.query_one(FlagLog).reset()
         self.verdicts = []
         self.last = None
         for series in (self.service, self.corrected_series):
@@ -251,6 +250,8 @@ class RunScreen(Screen[None]):
         self.last = w
         self.verdicts = message.verdicts
         self.flags.extend(message.flags)
+        for flag in message.flags:
+            self.query_one(FlagLog).add_flag(flag)
         for key in LATENCY_ROWS:
             self.corrected_series[key].append(getattr(w.latency, key))
             self.service[key].append(getattr(w.service, key))
@@ -298,8 +299,6 @@ class RunScreen(Screen[None]):
         self.query_one("#thresholds", Static).update(
             thresholds_table(self.verdicts, plan_thresholds)
         )
-        rows = max(self.query_one("#flags").size.height, 1)
-        self.query_one("#flags", Static).update(flag_lines(self.flags, self.notes, rows))
 
     @on(RunEnded)
     def _ended(self, message: RunEnded) -> None:
@@ -308,18 +307,21 @@ class RunScreen(Screen[None]):
         record = message.record
         if record is None:
             self.loadtui.run_status = "✗ failed"
-            self.notes.append(f"run failed: {message.reason}")
+            self.note(f"run failed: {message.reason}", style="bold red")
             self.notify(message.reason or "the run failed", severity="error")
         else:
             failed = [v for v in record.thresholds if not v.ok]
             verdict = "thresholds ✗" if failed else "thresholds ✓"
             self.loadtui.run_status = f"■ {record.state} {display.clock(record.duration_s)}"
             run_dir = self.runner.run_dir if self.runner is not None else ""
-            self.notes.append(f"{record.state} · {verdict} · {run_dir}")
+            self.note(f"{record.state} · {verdict} · {run_dir}", style="bold")
             self.verdicts = record.thresholds or self.verdicts
         self.paused = False
         self.redraw()
         self.redraw_panels()
+
+    def note(self, text: str, *, style: str = "") -> None:
+        self.query_one(FlagLog).add_note(text, style=style)
 
     # -- keys -------------------------------------------------------------------------------
     def _stop_runner(self) -> None:

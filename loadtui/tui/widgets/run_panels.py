@@ -1,11 +1,11 @@
-"""Text of the Run pane's panels: threshold verdicts, anomaly flags, generator health."""
+"""Text of the Run pane's panels: threshold verdicts and generator health."""
 
 from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
 
-from loadtui.contracts import AnomalyFlag, MetricWindow, ThresholdVerdict
+from loadtui.contracts import MetricWindow, ThresholdVerdict
 from loadtui.tui import display
 
 
@@ -45,13 +45,6 @@ def thresholds_table(
     if table.row_count == 0:
         table.add_row("", Text("no thresholds in this plan", style="dim"), "")
     return table
-
-
-def flag_lines(flags: list[AnomalyFlag], notes: list[str], rows: int) -> Text:
-    lines = [f"{display.clock(f.t)} {f.message}" for f in flags] + notes
-    if not lines:
-        return Text("no anomalies", style="dim")
-    return Text("\n".join(lines[-max(rows, 1) :]), no_wrap=True, overflow="ellipsis")
 
 
 def generator_line(w: MetricWindow, workers: int) -> str:
