@@ -1,0 +1,392 @@
+"""TrafficModel → TestPlan: one scenario per persona, stages per test type, k6 thresholds.
+
+What a scenario holds:
+- steps: the persona's Markov states (`METHOD route`), with entry/matrix/exit copied (rows
+  renormalised so each row plus exit sums to 1);
+- `Step.params`: observed path-parameter values per placeholder (repetition kept, so hot
+  products stay hot), falling back to other personas' values for the same route;
+- `Step.query`: observed query strings for the route;
+- login steps (`POST` on a route naming login/signin/auth/token/session) capture the `token`
+  from the JSON answer; steps on checkout/account/cart/me/orders/profile routes are marked
+  `needs_token` when the persona logs in;
+- bodies for POST/PUT/PATCH: JSON templates whose `{name}` placeholders the engine fills,
+  JSON-escaped, with a value drawn from `Step.params[name]` (the same syntax as path
+  placeholders). Login: `{"user": "{user}", "password": "{password}"}`; cart items:
+  `{"product_id": {product_id}, "qty": {qty}}`; anything else: `{"title": "{title}",
+  "body": "{text}"}`.
+
+Rates: `peak_rps` is peak *requests* per second. The open model's stage targets are session
+arrivals per second, so the peak is divided by the mix's mean requests per session — the
+expected length of each scenario's Markov walk (capped at `max_requests`), weighted by share,
+which is what the engine will actually send. The closed model's targets are VUs, from Little's
+law: sessions/s × mean session time (requests × (think time + response time)).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+from loadtui import __version__
+from loadtui.contracts import (
+    Distribution,
+    Limits,
+    Persona,
+    Scenario,
+    Step,
+    TestPlan,
+    TrafficModel,
+    Transitions,
+    Workload,
+)
+from loadtui.errors import UserError
+from loadtui.plan.stages import (
+    DEFAULT_DURATION_S,
+    PLAN_TYPES,
+    format_duration,
+    make_stages,
+    parse_duration,
+    total_seconds,
+)
+from loadtui.plan.thresholds import default_thresholds
+
+DEFAULT_TARGET = "http://127.0.0.1:8080"
+DEFAULT_PEAK_RPS = 10.0  # when the model saw no rate at all (a tiny or timeless log)
+DEFAULT_RESPONSE_S = 0.05
+MAX_PARAM_VALUES = 200
+
+LOGIN_ROUTE = re.compile(r"(?i)(log-?in|sign-?in|auth|token|session)")
+TOKEN_ROUTE = re.compile(r"(?i)(checkout|account|cart|/me(?:/|$)|profile|orders?(?:/|$)|settings)")
+PLACEHOLDER = re.compile(r"\{([^{}/]+)\}")
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+LOGIN_BODY = '{"user": "{user}", "password": "{password}"}'
+CART_BODY = '{"product_id": {product_id}, "qty": {qty}}'
+CHECKOUT_BODY = '{"payment_method": "{payment_method}"}'
+NOTE_BODY = '{"title": "{title}", "body": "{text}"}'
+_WORDS = (
+    "alpha", "budget", "draft", "ideas", "meeting", "notes", "plan", "release", "review",
+    "shopping", "summary", "todo", "travel", "weekly",
+)  # fmt: skip
+
+PlanType = Literal["smoke", "load", "stress", "spike", "soak"]
+
+
+def split_state(state: str) -> tuple[str, str]:
+    """`"GET /products/{id}"` → ("GET", "/products/{id}"); a bare route means GET."""
+    method, sep, route = state.strip().partition(" ")
+    if not sep:
+        return "GET", method
+    return method.upper(), route.strip()
+
+
+def _normalised(t: Transitions, n: int) -> tuple[list[float], list[list[float]], list[float]]:
+    """entry, matrix, exit with the Markov invariants restored (each row + exit = 1)."""
+    entry = [max(0.0, float(x)) for x in (t.entry + [0.0] * n)[:n]]
+    total = sum(entry)
+    entry = [x / total for x in entry] if total > 0 else [1.0 / n] * n
+    matrix: list[list[float]] = []
+    exits: list[float] = []
+    for i in range(n):
+        row = t.matrix[i] if i < len(t.matrix) else []
+        row = [max(0.0, float(x)) for x in (row + [0.0] * n)[:n]]
+        ex = max(0.0, float(t.exit[i])) if i < len(t.exit) else 0.0
+        s = sum(row) + ex
+        if s <= 0:
+            row, ex, s = [0.0] * n, 1.0, 1.0
+        matrix.append([round(x / s, 6) for x in row])
+        exits.append(round(ex / s, 6))
+    return [round(x, 6) for x in entry], matrix, exits
+
+
+def _from_mix(p: Persona) -> Transitions:
+    """A memoryless chain from the endpoint mix, for personas profiled without transitions."""
+    mix = [e for e in p.endpoint_mix if e.share > 0]
+    shares = [e.share for e in mix]
+    total = sum(shares) or 1.0
+    shares = [s / total for s in shares]
+    mean_len = p.requests_per_session.mean or (p.requests / p.sessions if p.sessions else 5.0)
+    q = 1.0 / max(1.0, mean_len)
+    return Transitions(
+        states=[f"{e.method} {e.route}" for e in mix],
+        entry=shares,
+        matrix=[[s * (1 - q) for s in shares] for _ in mix],
+        exit=[q] * len(mix),
+    )
+
+
+def expected_requests(entry: Sequence[float], matrix: Sequence[Sequence[float]], cap: int) -> float:
+    """E[min(walk length, cap)] for a chain with exits: Σₖ P(length > k) = Σₖ entry·Qᵏ·1."""
+    import numpy as np
+
+    if not entry:
+        return 0.0
+    q = np.asarray(matrix, dtype=float)
+    v = np.asarray(entry, dtype=float)
+    total = 0.0
+    for _ in range(max(1, cap)):
+        alive = float(v.sum())
+        if alive < 1e-12:
+            break
+        total += alive
+        v = v @ q
+    return total
+
+
+def _observed_values(model: TrafficModel, persona: Persona, route: str) -> list[list[str]]:
+    values = persona.param_values.get(route)
+    if values:
+        return values
+    for other in model.personas:
+        if other.param_values.get(route):
+            return other.param_values[route]
+    return []
+
+
+def _product_ids(model: TrafficModel, persona: Persona) -> list[str]:
+    """Numeric product ids this persona (else anyone) viewed: what it would put in a cart."""
+    for source in (persona, *model.personas):
+        ids = [
+            vals[0]
+            for route, rows in source.param_values.items()
+            if "product" in route.lower()
+            for vals in rows
+            if vals and vals[0].isdigit()
+        ]
+        if ids:
+            return ids[:MAX_PARAM_VALUES]
+    return [str(i) for i in range(1, 101)]
+
+
+def _step(model: TrafficModel, persona: Persona, state: str, share: float) -> Step:
+    method, route = split_state(state)
+    params: dict[str, list[str]] = {}
+    names = PLACEHOLDER.findall(route)
+    rows = _observed_values(model, persona, route)
+    for i, name in enumerate(names):
+        vals = [r[i] for r in rows if i < len(r)][:MAX_PARAM_VALUES]
+        if vals:
+            params[name] = vals
+    body: str | None = None
+    captures = method == "POST" and bool(LOGIN_ROUTE.search(route))
+    if method in WRITE_METHODS:
+        if captures:
+            body = LOGIN_BODY
+            params["user"] = [f"loadtest-{i:03d}" for i in range(1, 21)]
+            params["password"] = ["loadtest-password"]
+        elif "cart" in route.lower():
+            body = CART_BODY
+            params["product_id"] = _product_ids(model, persona)
+            params["qty"] = ["1", "1", "1", "2", "3"]
+        elif "checkout" in route.lower():
+            body = CHECKOUT_BODY
+            params["payment_method"] = ["card", "card", "paypal"]
+        else:
+            body = NOTE_BODY
+            params["title"] = [f"{a} {b}" for a, b in zip(_WORDS[:7], _WORDS[7:], strict=True)]
+            params["text"] = [f"load test {w} entry" for w in _WORDS]
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    return Step(
+        method=method,
+        route=route,
+        weight=round(share, 6),
+        params=params,
+        query=list(persona.query_values.get(route, []))[:MAX_PARAM_VALUES],
+        body=body,
+        headers=headers,
+        captures_token=captures,
+    )
+
+
+def _sig6(x: float) -> float:
+    return float(f"{x:.6g}")
+
+
+def _think_time(d: Distribution) -> Distribution:
+    """The persona's think time (6 significant digits: plans are read by people); a degenerate
+    fit (all zero) becomes a constant 1 s pause."""
+    if d.kind == "constant" and d.median <= 0 and d.mean <= 0:
+        return Distribution(kind="constant", median=1.0, mean=1.0, p10=1.0, p50=1.0, p90=1.0)
+    if d.kind == "lognormal" and d.sigma <= 0 and d.mu == 0 and d.median <= 0:
+        return Distribution(kind="constant", median=1.0, mean=1.0, p10=1.0, p50=1.0, p90=1.0)
+    return d.model_copy(
+        update={
+            **{k: _sig6(v) for k, v in d.model_dump().items() if isinstance(v, float)},
+            "quantiles": {k: _sig6(v) for k, v in d.quantiles.items()},
+        }
+    )
+
+
+def _max_requests(p: Persona) -> int:
+    p99 = p.requests_per_session.p99 or p.requests_per_session.quantiles.get("0.99", 0.0)
+    if p99 <= 0:
+        return 200
+    return int(min(2000, max(20, math.ceil(p99 * 1.5))))
+
+
+def build_scenario(model: TrafficModel, persona: Persona, weight: float) -> Scenario | None:
+    """One persona's scenario; None when the persona has neither transitions nor a mix."""
+    t = persona.transitions if persona.transitions.states else _from_mix(persona)
+    n = len(t.states)
+    if n == 0:
+        return None
+    entry, matrix, exits = _normalised(t, n)
+    shares = {f"{e.method.upper()} {e.route}": e.share for e in persona.endpoint_mix}
+    steps = [_step(model, persona, s, shares.get(" ".join(split_state(s)), 1.0)) for s in t.states]
+    if any(s.captures_token for s in steps):
+        steps = [
+            s.model_copy(update={"needs_token": True})
+            if not s.captures_token and TOKEN_ROUTE.search(s.route)
+            else s
+            for s in steps
+        ]
+    return Scenario(
+        name=_scenario_name(persona.name),
+        persona=persona.name,
+        weight=weight,
+        steps=steps,
+        entry=entry,
+        matrix=matrix,
+        exit=exits,
+        think_time=_think_time(persona.think_time_s),
+        max_requests=_max_requests(persona),
+        is_bot=persona.is_bot,
+    )
+
+
+def _scenario_name(name: str) -> str:
+    """A tag-safe name (k6 tags and metric keys use it: no braces, commas or colons)."""
+    clean = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")
+    return clean or "persona"
+
+
+def _mean_session_s(sc: Scenario, requests: float, response_s: float) -> float:
+    think = sc.think_time.mean or sc.think_time.median
+    return requests * (max(0.0, think) + response_s)
+
+
+def observed_peak_rps(model: TrafficModel, kept: Sequence[Persona]) -> float | None:
+    """Peak requests/s seen in the log, scaled to the personas kept (bots out by default)."""
+    a = model.arrivals
+    peak = a.peak_requests_per_s or (a.mean_requests_per_s * max(1.0, a.peak_factor))
+    if peak <= 0:
+        return None
+    total = sum(p.requests for p in model.personas)
+    kept_requests = sum(p.requests for p in kept)
+    if total > 0:
+        peak *= kept_requests / total
+    return peak if peak > 0 else None
+
+
+def build_plan(
+    model: TrafficModel,
+    *,
+    type: str = "load",
+    workload: str = "open",
+    peak_rps: float | None = None,
+    peak_vus: int | None = None,
+    duration: str | float | None = None,
+    target: str | None = DEFAULT_TARGET,
+    peak_factor: float = 1.0,
+    replay_hours: bool = False,
+    include_bots: bool = False,
+    name: str | None = None,
+    source_model: str | None = None,
+) -> TestPlan:
+    """The TestPlan for `model`; UserError for options that cannot make a plan."""
+    if type not in PLAN_TYPES:
+        raise UserError(f"--type {type!r} is not one of {', '.join(PLAN_TYPES)}")
+    if workload not in ("open", "closed"):
+        raise UserError(f"--workload {workload!r} must be open or closed")
+    if peak_rps is not None and peak_vus is not None:
+        raise UserError("give --peak-rps or --peak-vus, not both")
+    if peak_vus is not None and workload == "open":
+        raise UserError(
+            "--peak-vus sets VUs for --workload closed; the open model takes --peak-rps"
+        )
+    if peak_rps is not None and not peak_rps > 0:
+        raise UserError(f"--peak-rps must be > 0 requests per second (got {peak_rps:g})")
+    if peak_vus is not None and peak_vus < 1:
+        raise UserError(f"--peak-vus must be at least 1 (got {peak_vus})")
+    if not peak_factor > 0:
+        raise UserError(f"--peak-factor must be > 0 (got {peak_factor:g})")
+    try:
+        total_s = (
+            parse_duration(duration) if duration is not None else float(DEFAULT_DURATION_S[type])
+        )
+    except ValueError as exc:
+        raise UserError(f"--duration: {exc}") from exc
+
+    kept = [p for p in model.personas if include_bots or not p.is_bot]
+    if not kept:
+        hint = "" if include_bots else " (all are bots: add --include-bots to test with them)"
+        raise UserError(f"the model has no personas to build scenarios from{hint}")
+    total_share = sum(max(0.0, p.share) for p in kept) or float(len(kept))
+    scenarios: list[Scenario] = []
+    for p in kept:
+        weight = (max(0.0, p.share) if total_share else 1.0) / total_share
+        sc = build_scenario(model, p, weight)
+        if sc is not None:
+            scenarios.append(sc)
+    if not scenarios:
+        raise UserError("no persona in the model has any requests to replay; re-run the profile")
+    _dedupe_names(scenarios)
+    weight_sum = sum(s.weight for s in scenarios) or 1.0
+    scenarios = [
+        s.model_copy(update={"weight": round(s.weight / weight_sum, 6)}) for s in scenarios
+    ]
+
+    lengths = [expected_requests(s.entry, s.matrix, s.max_requests) for s in scenarios]
+    mean_requests = sum(s.weight * n for s, n in zip(scenarios, lengths, strict=True)) or 1.0
+    response_s = (model.source.response_ms_p50 or DEFAULT_RESPONSE_S * 1000) / 1000.0
+    mean_session_s = sum(
+        s.weight * _mean_session_s(s, n, response_s)
+        for s, n in zip(scenarios, lengths, strict=True)
+    )
+
+    rps = peak_rps if peak_rps is not None else observed_peak_rps(model, kept)
+    rps = (rps or DEFAULT_PEAK_RPS) * peak_factor
+    sessions_per_s = rps / mean_requests
+    if workload == "open":
+        peak = sessions_per_s
+    elif peak_vus is not None:
+        peak = peak_vus * peak_factor
+    else:
+        peak = max(1.0, sessions_per_s * mean_session_s)
+
+    hourly = model.arrivals.sessions_per_hour if replay_hours else None
+    if replay_hours and (not hourly or max(hourly, default=0) <= 0):
+        raise UserError("the model has no hour-of-day profile; profile a log with timestamps")
+    try:
+        stages = make_stages(type, peak, total_s, closed=workload == "closed", hourly=hourly)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    run_s = total_seconds(stages)
+    model_name = source_model or "model"
+    return TestPlan(
+        name=name or f"{type}-{_scenario_name(model_name.rsplit('/', 1)[-1].split('.')[0])}",
+        type=type,  # type: ignore[arg-type]
+        target=(target or DEFAULT_TARGET).rstrip("/"),
+        workload=Workload(
+            model=workload,  # type: ignore[arg-type]
+            mean_requests_per_session=round(mean_requests, 4),
+            rate_unit="sessions/s" if workload == "open" else "vus",
+        ),
+        scenarios=scenarios,
+        stages=stages,
+        thresholds=default_thresholds(model.source.response_ms_p50),
+        limits=Limits(max_duration=format_duration(max(3600.0, math.ceil(run_s * 1.2)))),
+        headers={"User-Agent": f"loadtui/{__version__} (load test)"},
+        source_model=source_model,
+    )
+
+
+def _dedupe_names(scenarios: list[Scenario]) -> None:
+    seen: dict[str, int] = {}
+    for i, sc in enumerate(scenarios):
+        n = seen.get(sc.name, 0)
+        seen[sc.name] = n + 1
+        if n:
+            scenarios[i] = sc.model_copy(update={"name": f"{sc.name}_{n + 1}"})

@@ -1,0 +1,164 @@
+"""TrafficModel → TestPlan: scenarios, Markov flows, tokens, bodies and rate conversion."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from loadtui.contracts import TrafficModel
+from loadtui.errors import UserError
+from loadtui.plan.build import build_plan, expected_requests
+from loadtui.plan.stages import total_seconds
+
+
+def test_scenarios_one_per_human_persona_with_weights_summing_to_one(
+    model: TrafficModel,
+) -> None:
+    plan = build_plan(model)
+    assert [s.persona for s in plan.scenarios] == ["casual_browser", "power user", "api_consumer"]
+    assert sum(s.weight for s in plan.scenarios) == pytest.approx(1.0, abs=1e-5)
+    assert plan.scenarios[0].weight == pytest.approx(0.6 / 0.95, abs=1e-5)
+    with_bots = build_plan(model, include_bots=True)
+    assert [s.persona for s in with_bots.scenarios][-1] == "bot_crawler"
+    assert with_bots.scenarios[-1].is_bot
+
+
+def test_markov_rows_are_valid_even_when_the_model_was_not(model: TrafficModel) -> None:
+    for sc in build_plan(model, include_bots=True).scenarios:
+        n = len(sc.steps)
+        assert len(sc.entry) == n and len(sc.matrix) == n and len(sc.exit) == n
+        assert sum(sc.entry) == pytest.approx(1.0, abs=1e-5)
+        for row, ex in zip(sc.matrix, sc.exit, strict=True):
+            assert len(row) == n
+            assert sum(row) + ex == pytest.approx(1.0, abs=1e-5)
+            assert min(row) >= 0 and ex >= 0
+
+
+def test_steps_carry_observed_parameters_and_queries(model: TrafficModel) -> None:
+    browser = build_plan(model).scenarios[0]
+    by_route = {s.route: s for s in browser.steps}
+    assert by_route["/products/{id}"].params == {"id": ["42", "42", "7", "1999"]}
+    assert by_route["/search"].query == ["q=red+kettle", "q=board+game"]
+    assert by_route["/"].method == "GET" and by_route["/"].body is None
+
+
+def test_login_captures_the_token_and_protected_routes_need_it(model: TrafficModel) -> None:
+    power = build_plan(model).scenarios[1]
+    assert power.name == "power_user"  # tag-safe
+    steps = {f"{s.method} {s.route}": s for s in power.steps}
+    login = steps["POST /login"]
+    assert login.captures_token and not login.needs_token
+    assert login.body == '{"user": "{user}", "password": "{password}"}'
+    assert login.params["user"] and login.params["password"]
+    assert steps["POST /checkout"].needs_token and steps["GET /account"].needs_token
+    assert steps["POST /cart/items"].needs_token
+    assert not steps["GET /products/{id}"].needs_token
+    cart = steps["POST /cart/items"]
+    assert cart.params["product_id"] == ["3", "4", "5"]  # what this persona looked at
+    assert cart.headers == {"Content-Type": "application/json"}
+    # the browser never logs in, so nothing of it is marked
+    assert not any(s.needs_token for s in build_plan(model).scenarios[0].steps)
+
+
+def test_bodies_become_valid_json_once_the_engine_fills_them(model: TrafficModel) -> None:
+    import json
+
+    from loadtui.engine.sessions import compile_step, fill_body
+
+    rng = random.Random(1)
+    for sc in build_plan(model).scenarios:
+        for step in sc.steps:
+            if step.body is not None:
+                data = json.loads(fill_body(compile_step(step), rng) or b"")
+                assert isinstance(data, dict) and data
+
+
+def test_persona_without_transitions_gets_a_chain_from_its_endpoint_mix(
+    model: TrafficModel,
+) -> None:
+    api = build_plan(model).scenarios[2]
+    assert [f"{s.method} {s.route}" for s in api.steps] == ["GET /notes", "PUT /notes/{id}"]
+    uncapped = expected_requests(api.entry, api.matrix, 100_000)
+    assert uncapped == pytest.approx(model.personas[2].requests_per_session.mean, rel=1e-3)
+    assert expected_requests(api.entry, api.matrix, api.max_requests) < uncapped  # the cap bites
+
+
+def test_mean_requests_per_session_matches_what_the_engine_walks(model: TrafficModel) -> None:
+    from loadtui.engine.sessions import CompiledScenario
+
+    plan = build_plan(model)
+    rng = random.Random(7)
+    total = 0.0
+    for sc in plan.scenarios:
+        compiled = CompiledScenario.from_scenario(sc)
+        walks = [sum(1 for _ in compiled.walk(rng)) for _ in range(4000)]
+        total += sc.weight * sum(walks) / len(walks)
+    assert plan.workload.mean_requests_per_session == pytest.approx(total, rel=0.04)
+
+
+def test_peak_rps_is_turned_into_session_arrivals(model: TrafficModel) -> None:
+    plan = build_plan(model, peak_rps=120.0)
+    per = plan.workload.mean_requests_per_session
+    assert plan.workload.rate_unit == "sessions/s"
+    assert plan.stages[1].name == "hold"
+    assert plan.stages[1].target == pytest.approx(120.0 / per, rel=1e-3)
+    flash = build_plan(model, peak_rps=120.0, peak_factor=5)
+    assert flash.stages[1].target == pytest.approx(5 * plan.stages[1].target, rel=1e-3)
+
+
+def test_default_peak_is_the_observed_human_peak(model: TrafficModel) -> None:
+    plan = build_plan(model)
+    human_share = (3600 + 3000 + 2000) / 10_000  # the bot's requests are not replayed
+    expected_rps = 50.0 * human_share
+    hold = plan.stages[1].target * plan.workload.mean_requests_per_session
+    assert hold == pytest.approx(expected_rps, rel=1e-3)
+
+
+def test_closed_model_targets_vus(model: TrafficModel) -> None:
+    plan = build_plan(model, workload="closed", peak_vus=25)
+    assert plan.workload.model == "closed" and plan.workload.rate_unit == "vus"
+    assert max(s.target for s in plan.stages) == 125  # the ×5 spike
+    little = build_plan(model, workload="closed", peak_rps=120.0)
+    assert little.stages[1].target >= 1 and little.stages[1].target == int(little.stages[1].target)
+
+
+def test_plan_type_duration_and_target_flow_into_the_plan(model: TrafficModel) -> None:
+    plan = build_plan(model, type="stress", duration="10m", target="http://shop.test:9000/")
+    assert plan.type == "stress" and plan.target == "http://shop.test:9000"
+    assert plan.stages[0].name == "baseline"
+    assert total_seconds(plan.stages) == 600
+    assert plan.thresholds["http_req_duration"][0] == "p(95)<200"  # 40 ms median observed
+
+
+def test_replay_hours_uses_the_models_day(model: TrafficModel) -> None:
+    plan = build_plan(model, replay_hours=True, duration="24m", peak_rps=100.0)
+    assert len(plan.stages) == 25
+    peak = max(plan.stages, key=lambda s: s.target)
+    assert peak.name == "hour 20"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"type": "chaos"}, "--type"),
+        ({"peak_vus": 5}, "--peak-vus sets VUs"),
+        ({"peak_rps": 0.0}, "--peak-rps must be > 0"),
+        ({"duration": "soon"}, "--duration"),
+        ({"duration": "5s"}, "at least 10s"),
+        ({"peak_rps": 1.0, "peak_vus": 2, "workload": "closed"}, "not both"),
+        ({"type": "spike", "replay_hours": True}, "load and soak"),
+    ],
+)
+def test_impossible_options_are_user_errors(
+    model: TrafficModel, kwargs: dict[str, object], message: str
+) -> None:
+    with pytest.raises(UserError, match=message):
+        build_plan(model, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_model_of_only_bots_says_how_to_include_them(model: TrafficModel) -> None:
+    bots_only = model.model_copy(update={"personas": [model.personas[-1]]})
+    with pytest.raises(UserError, match="--include-bots"):
+        build_plan(bots_only)
+    assert build_plan(bots_only, include_bots=True).scenarios[0].is_bot
