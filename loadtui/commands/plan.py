@@ -53,8 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from loadtui.plan.build import build_plan
-    from loadtui.plan.stages import format_duration, total_seconds
+    from loadtui.plan.build import build_plan, mean_session_seconds
+    from loadtui.plan.stages import format_duration, parse_duration, total_seconds
     from loadtui.plan.yaml_io import save_plan
     from loadtui.profile.pipeline import load_model
 
@@ -90,4 +90,12 @@ def run(args: argparse.Namespace) -> int:
         f"top {load}; {len(plan.scenarios)} scenarios ({mix}); "
         f"{per:.3g} requests/session"
     )
+    session_s = mean_session_seconds(plan)
+    longest = max((parse_duration(s.duration) for s in plan.stages), default=0.0)
+    if plan.workload.model == "open" and longest < session_s:
+        print(
+            f"note: sessions last ~{format_duration(session_s)} on average, longer than the "
+            f"longest stage ({format_duration(longest)}): the request rate will not reach "
+            "its target; a longer --duration will"
+        )
     return 0

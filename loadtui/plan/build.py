@@ -267,6 +267,19 @@ def _mean_session_s(sc: Scenario, requests: float, response_s: float) -> float:
     return requests * (max(0.0, think) + response_s)
 
 
+def mean_session_seconds(plan: TestPlan, response_s: float = DEFAULT_RESPONSE_S) -> float:
+    """How long the mix's sessions last on average: requests × (think time + response time).
+
+    An open-model hold shorter than this never reaches its full request rate (Little's law:
+    requests in flight = arrivals × session time), which the CLI points out.
+    """
+    return sum(
+        sc.weight
+        * _mean_session_s(sc, expected_requests(sc.entry, sc.matrix, sc.max_requests), response_s)
+        for sc in plan.scenarios
+    )
+
+
 def observed_peak_rps(model: TrafficModel, kept: Sequence[Persona]) -> float | None:
     """Peak requests/s seen in the log, scaled to the personas kept (bots out by default)."""
     a = model.arrivals
