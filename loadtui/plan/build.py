@@ -60,6 +60,7 @@ MAX_PARAM_VALUES = 200
 LOGIN_ROUTE = re.compile(r"(?i)(log-?in|sign-?in|auth|token|session)")
 TOKEN_ROUTE = re.compile(r"(?i)(checkout|account|cart|/me(?:/|$)|profile|orders?(?:/|$)|settings)")
 PLACEHOLDER = re.compile(r"\{([^{}/]+)\}")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 LOGIN_BODY = '{"user": "{user}", "password": "{password}"}'
@@ -78,8 +79,18 @@ def split_state(state: str) -> tuple[str, str]:
     """`"GET /products/{id}"` → ("GET", "/products/{id}"); a bare route means GET."""
     method, sep, route = state.strip().partition(" ")
     if not sep:
-        return "GET", method
-    return method.upper(), route.strip()
+        return "GET", safe_route(method)
+    return method.upper(), safe_route(route.strip())
+
+
+def safe_route(route: str) -> str:
+    """A route the engine will send to *its* target: a path, with no raw control characters.
+
+    Logs hold whatever clients sent (absolute URLs from proxies, spaces, CR/LF): those are
+    percent-encoded, and a route not starting with `/` becomes a path, never another host.
+    """
+    clean = _CONTROL.sub(lambda m: f"%{ord(m.group()):02X}", route)
+    return clean if clean.startswith("/") else "/" + clean
 
 
 def _normalised(t: Transitions, n: int) -> tuple[list[float], list[list[float]], list[float]]:
@@ -233,7 +244,7 @@ def build_scenario(model: TrafficModel, persona: Persona, weight: float) -> Scen
     if n == 0:
         return None
     entry, matrix, exits = _normalised(t, n)
-    shares = {f"{e.method.upper()} {e.route}": e.share for e in persona.endpoint_mix}
+    shares = {f"{e.method.upper()} {safe_route(e.route)}": e.share for e in persona.endpoint_mix}
     steps = [_step(model, persona, s, shares.get(" ".join(split_state(s)), 1.0)) for s in t.states]
     if any(s.captures_token for s in steps):
         steps = [

@@ -162,3 +162,24 @@ def test_a_model_of_only_bots_says_how_to_include_them(model: TrafficModel) -> N
     with pytest.raises(UserError, match="--include-bots"):
         build_plan(bots_only)
     assert build_plan(bots_only, include_bots=True).scenarios[0].is_bot
+
+
+def test_routes_from_logs_become_paths_on_the_target(model: TrafficModel) -> None:
+    from loadtui.contracts import Transitions
+    from loadtui.engine.sessions import compile_step
+
+    odd = model.personas[0].model_copy(
+        update={
+            "transitions": Transitions(
+                states=["GET http://evil.example/x", "GET /a b\r\nX-Injected: 1"],
+                entry=[0.5, 0.5],
+                matrix=[[0.0, 0.5], [0.5, 0.0]],
+                exit=[0.5, 0.5],
+            )
+        }
+    )
+    plan = build_plan(model.model_copy(update={"personas": [odd]}))
+    routes = [s.route for s in plan.scenarios[0].steps]
+    assert routes == ["/http://evil.example/x", "/a%20b%0D%0AX-Injected:%201"]
+    for step in plan.scenarios[0].steps:
+        compile_step(step)  # the engine accepts them
