@@ -66,6 +66,8 @@ class _Signal:
 class OnlineDetector:
     config: DetectorConfig = field(default_factory=DetectorConfig)
     _signals: dict[str, _Signal] = field(default_factory=dict, init=False)
+    # sparse windows are pooled until they hold `min_requests`: (requests, weighted sum)
+    _pools: dict[str, tuple[float, float]] = field(default_factory=dict, init=False)
     _generator: _Signal | None = field(default=None, init=False)
 
     def update(self, window: MetricWindow) -> list[AnomalyFlag]:
@@ -124,17 +126,33 @@ class OnlineDetector:
         sig.history.append(value)
         return raise_now, z, median, value
 
+    def _pooled(self, name: str, weight: float, value: float) -> float | None:
+        """Pool low-traffic windows: with 0.25 s windows at 10 rps one window holds 2-3
+        requests, too few for a percentile, so judge their request-weighted mean once enough
+        requests came in. Busy windows pass straight through."""
+        count, total = self._pools.get(name, (0.0, 0.0))
+        count += weight
+        total += weight * value
+        if count < self.config.min_requests:
+            self._pools[name] = (count, total)
+            return None
+        self._pools.pop(name, None)
+        return total / count
+
     def _latency(self, w: MetricWindow, maxlen: int, judge: bool) -> AnomalyFlag | None:
         cfg = self.config
-        if w.latency.count < cfg.min_requests:
+        if w.latency.count <= 0:
+            return None
+        p95 = self._pooled("p95", w.latency.count, w.latency.p95)
+        if p95 is None:
             return None
         sig = self._signal("p95", maxlen)
         raise_now, z, base, value = self._judge(
             sig,
-            w.latency.p95,
+            p95,
             w.t,
             judge,
-            max(cfg.latency_floor_ms, 0.05 * _median_or(sig, w.latency.p95)),
+            max(cfg.latency_floor_ms, 0.05 * _median_or(sig, p95)),
             lambda z, base, v: z >= cfg.z and v >= cfg.latency_ratio * base,
         )
         if not raise_now:
@@ -152,7 +170,9 @@ class OnlineDetector:
         cfg = self.config
         if w.requests <= 0:
             return None
-        rate = w.errors / w.requests
+        rate = self._pooled("error_rate", w.requests, w.errors / w.requests)
+        if rate is None:
+            return None
         sig = self._signal("error_rate", maxlen)
         raise_now, z, base, value = self._judge(
             sig,

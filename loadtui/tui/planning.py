@@ -26,10 +26,13 @@ class PlanChoice:
 def make_plan(model: TrafficModel, choice: PlanChoice, target: str) -> TestPlan:
     from loadtui.plan.build import build_plan
 
+    # the workspace already dropped the bots the user hid, so keep whatever is left
     return build_plan(
         model,
         type=choice.type,
         duration=choice.duration,
         peak_rps=choice.peak_rps,
         target=target,
+        include_bots=True,
+        name=f"tui-{choice.type}",
     )

@@ -141,3 +141,15 @@ def test_warm_up_windows_are_never_flagged() -> None:
     config = DetectorConfig(warmup_s=5.0)
     series = [window(i, p95=41 if i % 2 else 400) for i in range(int(5.0 / INTERVAL) - 1)]
     assert OnlineDetector(config).feed(series) == []
+
+
+def test_sparse_windows_are_pooled_so_a_low_rate_step_is_still_seen() -> None:
+    """10 rps in 0.25 s windows: 2-3 requests each, yet the slowdown must be flagged."""
+    rng = np.random.default_rng(21)
+    series = [
+        window(i, p95=(18 if i < 60 else 120) + rng.normal(0, 3), rps=10.0, target_rate=10.0)
+        for i in range(140)
+    ]
+    flags = OnlineDetector().feed(series)
+    assert kinds(flags) == ["latency_jump"]
+    assert 60 * INTERVAL < flags[0].t <= 70 * INTERVAL

@@ -1,5 +1,5 @@
 """The Run pane against a real demo target: live sparklines, a flag when the target slows
-down mid-run, and stop with confirmation. Short and bounded: one worker, ~12 s of schedule."""
+down mid-run, and stop with confirmation. Bounded: one worker, stopped once the flag shows."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from loadtui.contracts import TestPlan, TrafficModel
+from loadtui.contracts import TrafficModel
 from loadtui.target.process import TargetProcess
 from loadtui.tui.app import LoadtuiApp
-from loadtui.tui.planning import PlanChoice
 from loadtui.tui.screens.modals import ConfirmScreen
 from loadtui.tui.screens.run import RunScreen
 from loadtui.tui.widgets.metric_row import MetricRow
@@ -44,16 +43,12 @@ async def test_run_streams_sparklines_and_flags_a_slowdown(
     shop_model: TrafficModel,
     target: TargetProcess,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     shown: Callable[..., str],
-    shop_plan: Callable[..., TestPlan],
 ) -> None:
-    def short_plan(_model: TrafficModel, _choice: PlanChoice, url: str) -> TestPlan:
-        return shop_plan(url, duration="20s", rate=10.0)
-
-    monkeypatch.setattr("loadtui.tui.screens.run.make_plan", short_plan)
+    """Real planner (30 s load plan at 80 rps; stopped early), real engine, real target."""
     ws = Workspace(model=shop_model, target=target.url, runs_dir=tmp_path / "runs")
-    app = LoadtuiApp(ws, run_options={"workers": 1, "interval_s": 0.25})
+    options = {"workers": 1, "interval_s": 0.25, "duration": "30s", "peak_rps": 80}
+    app = LoadtuiApp(ws, run_options=options)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")  # personas → plan → Run pane
         await pilot.pause()
@@ -68,6 +63,8 @@ async def test_run_streams_sparklines_and_flags_a_slowdown(
         assert max(screen.query_one("#row-rps", MetricRow).shown) > 0
         assert "running" in app.run_status
         assert "✓" in shown(app, "#thresholds-pane")
+        assert screen.plan is not None and screen.plan.type == "load"
+        assert await wait_for(pilot, lambda: screen.last is not None and screen.last.t >= 10, 20)
 
         target.control(slowdown=8)
         flagged = await wait_for(

@@ -63,7 +63,7 @@ class RunScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.choice = PlanChoice()
+        self.choice = PlanChoice()  # replaced in on_mount from the app's run options
         self.plan: TestPlan | None = None
         self.plan_revision = -1
         self.runner: Runner | None = None
@@ -106,6 +106,12 @@ class RunScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        opts = self.loadtui.run_options
+        self.choice = PlanChoice(
+            type=str(opts.get("plan_type", self.choice.type)),
+            duration=str(opts.get("duration", self.choice.duration)),
+            peak_rps=float(opts["peak_rps"]) if opts.get("peak_rps") else None,  # type: ignore[arg-type]
+        )
         self.query_one("#thresholds-pane").border_title = "thresholds"
         self.query_one("#flags-pane").border_title = "flags"
         self.show_idle()
