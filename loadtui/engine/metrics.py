@@ -1,27 +1,40 @@
 """Per-worker window recording and runner-side merging.
 
-A worker's `WindowRecorder` turns each finished request into histogram records and counters and,
-once per interval, hands out a compact `WorkerWindow` (plain dict of counters and encoded
-histograms) — raw samples never leave the worker. The runner's `RunTotals` adds the windows of
-all workers for one interval into a `MetricWindow` and keeps cumulative histograms for live
-thresholds and the end-of-run summary.
+A worker's `WindowRecorder` buffers each finished request's raw numbers, turns them into
+histograms and counters (vectorised) and, once per interval, hands out a compact `WorkerWindow`
+(plain dict of counters and encoded histograms) — raw samples never leave the
+worker. The runner's `RunTotals` adds the windows of all workers for one interval into a
+`MetricWindow` and keeps cumulative histograms for live thresholds and the end-of-run summary.
 """
 
 from __future__ import annotations
 
 import time
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
 from loadtui.contracts import Breakdown, MetricWindow
 from loadtui.engine.errors import classify
-from loadtui.engine.histogram import LatencyHistogram
+from loadtui.engine.histogram import (
+    COUNTS_LEN,
+    HIGHEST_US,
+    IntArray,
+    LatencyHistogram,
+    bucket_indexes,
+    us_from_seconds,
+)
 from loadtui.engine.transport import Response
 
 WorkerWindow = dict[str, Any]
 MAX_ERROR_EXAMPLES = 3
+# Raw fields buffered per request: intended, t_sent, t_done, route id, scenario id, status, bytes.
+FIELDS = 7
+FLUSH_EVERY = 16_384  # requests held raw at most (≈ 900 KB) before they go into the histograms
 
 
 @dataclass
@@ -31,17 +44,39 @@ class _Slice:
     hist: LatencyHistogram = field(default_factory=LatencyHistogram)
 
 
-class WindowRecorder:
-    """Accumulates one interval of one worker; `snapshot()` hands it out and starts afresh."""
+def _slice(slices: dict[str, _Slice], name: str) -> _Slice:
+    s = slices.get(name)
+    if s is None:
+        s = slices[name] = _Slice()
+    return s
 
-    def __init__(self) -> None:
+
+class WindowRecorder:
+    """Accumulates one interval of one worker; `snapshot()` hands it out and starts afresh.
+
+    Why the buffer: five HdrHistogram records per request through hdrh's pure-Python
+    `record_value` cost more than the HTTP exchange itself. `record` only appends the raw
+    numbers to a flat `array('d')`; they go into the histograms vectorised (`_flush`) at the
+    window's end, or earlier once `flush_every` requests are buffered, so memory stays bounded
+    whatever the rate and interval. The histograms are the same, bit for bit, as recording each
+    value on arrival. Raw samples never leave the worker: windows carry encoded histograms.
+    """
+
+    def __init__(self, flush_every: int = FLUSH_EVERY) -> None:
+        self._flush_len = max(1, flush_every) * FIELDS
+        self._route_ids: dict[str, int] = {}
+        self._route_names: list[str] = []
+        self._scenario_ids: dict[str, int] = {}
+        self._scenario_names: list[str] = []
+        self._buf = array("d")
         self._fresh()
         self.error_examples: dict[str, list[str]] = {}
         self.active = 0  # sessions / VUs alive, maintained by the worker
         self.active_peak = 0  # the most alive at once during this window
 
     def _fresh(self) -> None:
-        self.requests = 0
+        self._buf = array("d")
+        self._flushed = 0
         self.errors = 0
         self.errors_by_class: Counter[str] = Counter()
         self.status_counts: Counter[str] = Counter()
@@ -55,36 +90,67 @@ class WindowRecorder:
         self.routes: dict[str, _Slice] = {}
         self.scenarios: dict[str, _Slice] = {}
 
+    @property
+    def requests(self) -> int:
+        """Requests recorded in this window so far (flushed or still buffered)."""
+        return self._flushed + len(self._buf) // FIELDS
+
     def record(self, scenario: str, route: str, intended: float, response: Response) -> None:
-        self.requests += 1
-        self.bytes_in += response.bytes_in
+        rid = self._route_ids.get(route)
+        if rid is None:
+            rid = self._route_ids[route] = len(self._route_names)
+            self._route_names.append(route)
+        sid = self._scenario_ids.get(scenario)
+        if sid is None:
+            sid = self._scenario_ids[scenario] = len(self._scenario_names)
+            self._scenario_names.append(scenario)
+        status = response.status
+        buf = self._buf
+        buf.extend(
+            (intended, response.t_sent, response.t_done, rid, sid, status, response.bytes_in)
+        )
+        if response.error is not None or not 0 < status < 400:
+            self._error(scenario, route, response)
+        if len(buf) >= self._flush_len:
+            self._flush()
+
+    def _error(self, scenario: str, route: str, response: Response) -> None:
         error = classify(response)
-        if response.status:
-            self.status_counts[str(response.status)] += 1
+        if error is None:
+            return
+        self.errors += 1
+        self.errors_by_class[error] += 1
+        _slice(self.routes, route).errors += 1
+        _slice(self.scenarios, scenario).errors += 1
+        examples = self.error_examples.setdefault(error, [])
+        if len(examples) < MAX_ERROR_EXAMPLES:
+            examples.append(response.detail or f"HTTP {response.status} on {route}")
+
+    def _flush(self) -> None:
+        """Move the buffered requests into counters and histograms, vectorised."""
+        buf, self._buf = self._buf, array("d")
+        if not buf:
+            return
+        rows = np.frombuffer(buf, dtype=np.float64).reshape(-1, FIELDS)
+        n = len(rows)
+        self._flushed += n
+        intended, sent, done = rows[:, 0], rows[:, 1], rows[:, 2]
         # a timer can fire a hair early; never report less than the service time
-        corrected = response.t_done - min(intended, response.t_sent)
-        self.hist.record_s(corrected)
-        self.service.record_s(response.t_done - response.t_sent)
-        self.lag.record_s(max(response.t_sent - intended, 0.0))
-        r = self.routes.get(route)
-        if r is None:
-            r = self.routes[route] = _Slice()
-        s = self.scenarios.get(scenario)
-        if s is None:
-            s = self.scenarios[scenario] = _Slice()
-        r.requests += 1
-        s.requests += 1
-        r.hist.record_s(corrected)
-        s.hist.record_s(corrected)
-        if error is not None:
-            self.errors += 1
-            self.errors_by_class[error] += 1
-            r.errors += 1
-            s.errors += 1
-            examples = self.error_examples.setdefault(error, [])
-            if len(examples) < MAX_ERROR_EXAMPLES:
-                detail = response.detail or f"HTTP {response.status} on {route}"
-                examples.append(detail)
+        corrected = us_from_seconds(done - np.minimum(intended, sent))
+        corrected_idx = bucket_indexes(corrected)
+        self.hist.add_us(corrected, corrected_idx)
+        self.service.add_us(us_from_seconds(done - sent))
+        self.lag.add_us(us_from_seconds(np.maximum(sent - intended, 0.0)))
+        status = rows[:, 5].astype(np.int64)
+        codes, counts = np.unique(status[status != 0], return_counts=True)
+        for code, count in zip(codes.tolist(), counts.tolist(), strict=True):
+            self.status_counts[str(code)] += count
+        self.bytes_in += int(rows[:, 6].sum())
+        for column, names, slices in (
+            (3, self._route_names, self.routes),
+            (4, self._scenario_names, self.scenarios),
+        ):
+            _add_slices(rows[:, column].astype(np.int64), names, slices, corrected, corrected_idx)
 
     def drop(self) -> None:
         self.dropped += 1
@@ -92,6 +158,7 @@ class WindowRecorder:
     def snapshot(
         self, *, index: int, t_end: float, interval_s: float, cpu: float, in_flight: int
     ) -> WorkerWindow:
+        self._flush()
         window: WorkerWindow = {
             "index": index,
             "t_end": t_end,
@@ -120,6 +187,35 @@ class WindowRecorder:
         self._fresh()
         self.active_peak = self.active
         return window
+
+
+def _add_slices(
+    ids: IntArray,
+    names: list[str],
+    slices: dict[str, _Slice],
+    us: IntArray,
+    idx: IntArray,
+) -> None:
+    """Per-route (or per-scenario) request counts and histograms of one flush."""
+    first = int(ids[0])
+    if (ids == first).all():  # one route in the flush (every `--url` run): no split needed
+        s = _slice(slices, names[first])
+        s.requests += len(ids)
+        s.hist.add_us(us, idx)
+        return
+    present, where, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    k = len(present)
+    counts = np.bincount(inverse * COUNTS_LEN + idx, minlength=k * COUNTS_LEN)
+    counts = counts.reshape(k, COUNTS_LEN)
+    lows = np.full(k, HIGHEST_US, dtype=np.int64)
+    highs = np.zeros(k, dtype=np.int64)
+    np.minimum.at(lows, inverse, us)
+    np.maximum.at(highs, inverse, us)
+    for j in np.argsort(where, kind="stable").tolist():  # first-seen order, like on arrival
+        s = _slice(slices, names[int(present[j])])
+        row = counts[j]
+        s.requests += int(row.sum())
+        s.hist.add_counts(row, int(lows[j]), int(highs[j]))
 
 
 class CpuMeter:
