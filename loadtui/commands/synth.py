@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 import time
 from datetime import UTC, datetime
@@ -16,6 +18,7 @@ examples:
   loadtui synth -o sample_data/shop_access.log --truth sample_data/shop_truth.csv
   loadtui synth -o big.log.gz --sessions 60000 --days 7 --seed 1
   loadtui synth -o api.jsonl --mix api_consumer=3,casual_browser=1 --out-of-order
+  loadtui synth -o - --sessions 50 | head            # - writes to stdout
 
 formats (by --format, else by the file name: .jsonl/.ndjson, .csv, anything else nginx):
   nginx     combined + $request_time in seconds:  ... "referer" "user-agent" 0.012
@@ -41,7 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("-o", "--output", required=True, metavar="LOG", help="log to write (.gz ok)")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="LOG", help="log to write (.gz ok; - for stdout)"
+    )
     p.add_argument("--truth", metavar="CSV", help="write the true persona of every session here")
     p.add_argument("--sessions", type=int, default=3000, help="sessions (default 3000)")
     p.add_argument("--days", type=int, default=3, help="days the log spans (default 3)")
@@ -107,6 +112,11 @@ def format_for(path: Path, fmt: str | None) -> str:
     return {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}.get(last, "nginx")
 
 
+def _broken_pipe(exc: OSError) -> bool:
+    # polars reports a closed pipe as a plain OSError with the OS message, not EPIPE
+    return isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE or "os error 32" in str(exc)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.sessions < 1:
         raise UserError(f"--sessions must be at least 1, got {args.sessions}")
@@ -114,9 +124,10 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--days must be between 1 and 366, got {args.days}")
     start = parse_start(args.start)
     mix = parse_mix(args.mix)
+    to_stdout = args.output == "-"
     out = Path(args.output)
     truth_path = Path(args.truth) if args.truth else None
-    for path in (out, truth_path):
+    for path in (None if to_stdout else out, truth_path):
         if path is not None and path.is_dir():
             raise UserError(f"{path} is a folder; give a file name")
         if path is not None and not path.parent.exists():
@@ -124,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     fmt = format_for(out, args.fmt)
 
     from loadtui.synth.generator import generate
-    from loadtui.synth.writer import write_log, write_truth
+    from loadtui.synth.writer import write_log, write_stream, write_truth
 
     began = time.perf_counter()
     log = generate(
@@ -136,13 +147,21 @@ def run(args: argparse.Namespace) -> int:
         mix=mix,
     )
     try:
-        lines = write_log(log.rows, out, fmt)
+        if to_stdout:
+            lines = write_stream(log.rows, sys.stdout.buffer, fmt)
+            sys.stdout.flush()
+        else:
+            lines = write_log(log.rows, out, fmt)
         if truth_path is not None:
             write_truth(log.truth, truth_path)
     except OSError as exc:
-        raise UserError(f"cannot write {exc.filename or out}: {exc.strerror}") from None
+        if to_stdout and _broken_pipe(exc):
+            # `| head` closed the pipe: the reader has what it wanted; keep exit quiet too
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        raise UserError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
     took = time.perf_counter() - began
-    if not args.quiet:
+    if not args.quiet and not to_stdout:
         counts = log.truth["persona"].value_counts(sort=True).rows()
         mix_text = ", ".join(f"{name} {n:,}" for name, n in counts)
         print(

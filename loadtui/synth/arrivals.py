@@ -15,22 +15,25 @@ BURST_SHAPE = 4.0  # gamma shape of the 5-minute multiplier: variance 1/shape ar
 MIN_SESSION_GAP_S = 1800.0 + 90.0  # > the usual 30 min timeout, after rounding to seconds
 
 # Relative sessions per hour of day (00..23, in the log's time zone).
+# shoppers: trough before dawn, lunch bump, evening peak at 20:00
+_PEOPLE = (
+    0.30, 0.20, 0.14, 0.10, 0.09, 0.11, 0.20, 0.38, 0.55, 0.65, 0.72, 0.80,
+    0.86, 0.82, 0.78, 0.78, 0.82, 0.92, 1.05, 1.20, 1.30, 1.22, 0.95, 0.60,
+)  # fmt: skip
+# integrations: office hours, cron jobs all night
+_BUSINESS = (
+    0.35, 0.30, 0.30, 0.30, 0.30, 0.35, 0.50, 0.75, 0.95, 1.05, 1.10, 1.10,
+    1.05, 1.10, 1.10, 1.05, 1.00, 0.90, 0.75, 0.60, 0.50, 0.45, 0.40, 0.38,
+)  # fmt: skip
+# crawlers: around the clock, slightly more at night when sites are quiet
+_FLAT = (
+    1.10, 1.15, 1.15, 1.15, 1.10, 1.05, 1.00, 0.95, 0.95, 0.95, 0.95, 0.95,
+    0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 1.00, 1.00, 1.05, 1.05,
+)  # fmt: skip
 HOURLY: dict[str, np.ndarray] = {
-    # shoppers: trough before dawn, lunch bump, evening peak at 20:00
-    "people": np.array(
-        [0.30, 0.20, 0.14, 0.10, 0.09, 0.11, 0.20, 0.38, 0.55, 0.65, 0.72, 0.80,
-         0.86, 0.82, 0.78, 0.78, 0.82, 0.92, 1.05, 1.20, 1.30, 1.22, 0.95, 0.60]
-    ),  # fmt: skip
-    # integrations: office hours, cron jobs all night
-    "business": np.array(
-        [0.35, 0.30, 0.30, 0.30, 0.30, 0.35, 0.50, 0.75, 0.95, 1.05, 1.10, 1.10,
-         1.05, 1.10, 1.10, 1.05, 1.00, 0.90, 0.75, 0.60, 0.50, 0.45, 0.40, 0.38]
-    ),  # fmt: skip
-    # crawlers: around the clock, slightly more at night when sites are quiet
-    "flat": np.array(
-        [1.10, 1.15, 1.15, 1.15, 1.10, 1.05, 1.00, 0.95, 0.95, 0.95, 0.95, 0.95,
-         0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 1.00, 1.00, 1.05, 1.05]
-    ),  # fmt: skip
+    "people": np.array(_PEOPLE),
+    "business": np.array(_BUSINESS),
+    "flat": np.array(_FLAT),
 }
 # Monday..Sunday.
 WEEKDAY: dict[str, np.ndarray] = {

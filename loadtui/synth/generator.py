@@ -170,10 +170,12 @@ def _public_ips(rng: np.random.Generator, n: int, pool: tuple[str, ...]) -> np.n
     last = rng.integers(1, 255, n)
     if pool:
         nets = rng.integers(0, len(pool), n)
-        return np.array([f"{pool[a]}.{b}" for a, b in zip(nets.tolist(), last.tolist())])
+        return np.array(
+            [f"{pool[a]}.{b}" for a, b in zip(nets.tolist(), last.tolist(), strict=True)]
+        )
     a = _FIRST_OCTETS[rng.integers(0, _FIRST_OCTETS.size, n)]
     b, c = rng.integers(0, 256, n), rng.integers(0, 256, n)
-    quads = zip(a.tolist(), b.tolist(), c.tolist(), last.tolist())
+    quads = zip(a.tolist(), b.tolist(), c.tolist(), last.tolist(), strict=True)
     return np.array([f"{w}.{x}.{y}.{z}" for w, x, y, z in quads])
 
 
@@ -317,14 +319,21 @@ class _Rows:
     is_page: np.ndarray
 
 
-def _expand_assets(rng: np.random.Generator, pages: _Pages, browser_session: np.ndarray) -> _Rows:
-    """Insert a browser's static fetches right after each page it renders."""
+def _expand_assets(
+    rng: np.random.Generator, pages: _Pages, browser_session: np.ndarray, returning: np.ndarray
+) -> _Rows:
+    """Insert a browser's static fetches right after each page it renders.
+
+    Assets are served with a day's max-age, so a returning visitor's warm cache skips most of
+    them: scripts only now and then (a reload, an expired entry), images half as often.
+    """
     rendered = _RENDERED[pages.action] & browser_session[pages.session]
     landing = pages.step == 0
-    imgs = np.where(
-        rendered, rng.poisson(np.where(landing, _IMG_FIRST[pages.action], _IMG_LATER[pages.action])), 0
-    )
-    scripts = np.where(rendered & landing, 2, 0)  # app.js and style.css when landing
+    warm = returning[pages.session]
+    lam = np.where(landing, _IMG_FIRST[pages.action], _IMG_LATER[pages.action])
+    imgs = np.where(rendered, rng.poisson(np.where(warm, 0.5 * lam, lam)), 0)
+    reload = rng.random(pages.action.size) < 0.3
+    scripts = np.where(rendered & landing & (~warm | reload), 2, 0)  # app.js and style.css
     counts = 1 + imgs + scripts
     page_of_row = np.repeat(np.arange(pages.action.size), counts)
     row_start = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -487,7 +496,7 @@ def generate(
     is_browser = np.array([p.browser for p in PERSONAS])[session_persona]
 
     # 2. rows and parameters
-    rows = _expand_assets(rng, pages, is_browser)
+    rows = _expand_assets(rng, pages, is_browser, returning)
     n = rows.action.size
     act = rows.action.astype(np.int64)
     sess = rows.session
@@ -647,14 +656,20 @@ def _frame(
     )
     url = parts.select(
         pl.concat_str(
-            pl.lit(cat.SITE), "path", pl.when(pl.col("query").is_not_null()).then(pl.lit("?")), "query", ignore_nulls=True
+            pl.lit(cat.SITE),
+            "path",
+            pl.when(pl.col("query").is_not_null()).then(pl.lit("?")),
+            "query",
+            ignore_nulls=True,
         )
     ).to_series()
     # referer: assets name their page; pages and XHRs the page rendered before them
     rendered = rows.is_page & _RENDERED[act] & browser
     before = _last_in_group(rendered, rows.session)
     before = np.r_[-1, before[:-1]]
-    before = np.where((before >= 0) & (rows.session[np.maximum(before, 0)] == rows.session), before, -1)
+    before = np.where(
+        (before >= 0) & (rows.session[np.maximum(before, 0)] == rows.session), before, -1
+    )
     ref_row = np.where(rows.is_page, before, rows.page_row)
     outside = pl.Series(cat.EXTERNAL_REFERERS).gather(external)
     referrer = (

@@ -214,7 +214,7 @@ CASUAL = PersonaSpec(
         A.CART: {A.PRODUCT: 0.4, A.HOME: 0.3, A.LISTING: 0.3},
     },
     pages=LogNormal(median=3.0, sigma=0.7, lo=1, hi=30),
-    think_s=LogNormal(median=12.0, sigma=0.55, lo=2.0, hi=600.0),
+    think_s=LogNormal(median=14.0, sigma=0.55, lo=2.0, hi=600.0),
     session_pace_sigma=0.25,
     user_agents=BROWSER_UAS,
     returns_per_day=0.1,
@@ -244,13 +244,13 @@ POWER = PersonaSpec(
         A.CHECKOUT: {A.ACCOUNT: 0.5, A.HOME: 0.3, A.PRODUCT: 0.2},
         A.ACCOUNT: {A.HOME: 0.3, A.SEARCH: 0.3, A.PRODUCT: 0.2, A.CART: 0.2},
     },
-    pages=LogNormal(median=10.0, sigma=0.5, lo=4, hi=80),
-    think_s=LogNormal(median=4.0, sigma=0.6, lo=0.8, hi=300.0),
+    pages=LogNormal(median=14.0, sigma=0.45, lo=5, hi=80),
+    think_s=LogNormal(median=3.0, sigma=0.6, lo=0.8, hi=300.0),
     session_pace_sigma=0.25,
     user_agents=BROWSER_UAS,
     returns_per_day=0.5,
     login_early=0.75,
-    login_never=0.08,
+    login_never=0.05,
 )
 
 API = PersonaSpec(
@@ -261,7 +261,12 @@ API = PersonaSpec(
     entry={A.LOGIN: 0.40, A.NOTES_LIST: 0.45, A.NOTE_CREATE: 0.15},
     transitions={
         A.LOGIN: {A.NOTES_LIST: 0.7, A.NOTE_CREATE: 0.3},
-        A.NOTES_LIST: {A.NOTE_GET: 0.45, A.NOTES_LIST: 0.25, A.NOTE_CREATE: 0.2, A.NOTE_UPDATE: 0.1},
+        A.NOTES_LIST: {
+            A.NOTE_GET: 0.45,
+            A.NOTES_LIST: 0.25,
+            A.NOTE_CREATE: 0.2,
+            A.NOTE_UPDATE: 0.1,
+        },
         A.NOTE_GET: {
             A.NOTE_UPDATE: 0.3,
             A.NOTE_GET: 0.3,
