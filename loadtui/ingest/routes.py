@@ -1,0 +1,139 @@
+"""Paths → routes: `/products/4711` and `/products/12` are one endpoint, `/products/{id}`.
+
+A segment is replaced when it looks like a value rather than a name, checked in this order:
+
+| looks like                                   | example                       | becomes   |
+|----------------------------------------------|-------------------------------|-----------|
+| UUID                                         | 9b2c…-…-…-…-…                 | `{uuid}`  |
+| date                                         | 2024-03-04                    | `{date}`  |
+| digits                                       | 4711                          | `{id}`    |
+| hex of 8 or more                             | 3f2a9c1b, d41d8cd98f00b204…   | `{hash}`  |
+| token: 16+ chars, upper, lower and digits    | dGhpcyBpcyBhIHRva2Vu1Q        | `{token}` |
+| code: a letter and 2+ digits, up to 16 chars | AB-1234, sku_99x12, sts-68    | `{code}`  |
+
+A trailing file extension is kept (`/img/3f2a9c1b.png` → `/img/{hash}.png`) because later
+stages recognise static assets by it. Slugs (`/blog/how-to-cook`), versions (`/api/v2`) and
+words stay. Static assets (by extension) are, per the `static` option, grouped per directory
+(`/static/app.js` → `/static/{asset}.js`), kept with their own name, or dropped.
+
+Segments are matched as whole `/…/` pieces. The regex engine polars uses has no look-around,
+so each `/` is doubled first (every segment gets its own pair of slashes and adjacent
+segments cannot share one), and the pairs are collapsed afterwards. `template_path` runs the
+very same patterns with Python's `re`, so the scalar and vectorised forms agree.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import permutations
+
+import polars as pl
+
+STATIC_MODES = ("group", "drop", "keep")
+STATIC_EXTENSIONS = (
+    *("js", "mjs", "css", "map", "png", "jpg", "jpeg", "gif", "svg", "ico", "webp", "avif"),
+    *("bmp", "tif", "tiff", "woff", "woff2", "ttf", "otf", "eot", "mp4", "webm", "mp3", "wav"),
+    *("ogg", "swf"),
+)
+ASSET_RE = r"(?i)\.(?:" + "|".join(STATIC_EXTENSIONS) + r")$"
+
+_CH = r"[A-Za-z0-9_\-]"
+_EXT = r"(\.[A-Za-z0-9]{1,8})?"
+_OPEN_TOKEN, _CLOSE_TOKEN, _OPEN_CODE, _CLOSE_CODE = "\x02", "\x03", "\x04", "\x05"
+_KEEP = "\x06"
+
+
+def _all_of(classes: list[str]) -> str:
+    """A run of `_CH` holding at least one match of each class, in any order."""
+    orders = [f"{_CH}*" + f"{_CH}*".join(order) + f"{_CH}*" for order in permutations(classes)]
+    return "(?:" + "|".join(orders) + ")"
+
+
+def _code_body() -> str:
+    """A run of `_CH` with a letter and at least two digits, in any order."""
+    orders = {tuple(o) for o in permutations(["[A-Za-z]", "[0-9]", "[0-9]"])}
+    return "(?:" + "|".join(f"{_CH}*" + f"{_CH}*".join(o) + f"{_CH}*" for o in sorted(orders)) + ")"
+
+
+def _whole(body: str) -> str:
+    return rf"/({body}){_EXT}/"
+
+
+# (pattern, replacement) in order, on the doubled path; `${n}` is a group (polars syntax).
+# Tokens and codes need a length *and* a content test; without look-ahead that is two steps:
+# mark segments of the right length, replace the marked ones whose content fits, unmark.
+RULES: list[tuple[str, str]] = [
+    (
+        _whole(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
+        "/{uuid}${2}/",
+    ),
+    (_whole(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T_][0-9:]+Z?)?"), "/{date}${2}/"),
+    (_whole(r"[0-9]+"), "/{id}${2}/"),
+    (_whole(r"[0-9a-fA-F]{8,}"), "/{hash}${2}/"),
+    (_whole(rf"{_CH}{{16,}}={{0,2}}"), f"/{_OPEN_TOKEN}${{1}}{_CLOSE_TOKEN}${{2}}/"),
+    (f"{_OPEN_TOKEN}{_all_of(['[A-Z]', '[a-z]', '[0-9]'])}={{0,2}}{_CLOSE_TOKEN}", "{token}"),
+    (f"[{_OPEN_TOKEN}{_CLOSE_TOKEN}]", ""),
+    # API versions (v1, v10, v2.1) are names, not values: shield them from the code rule
+    (r"/(v[0-9]{1,3}(?:\.[0-9]{1,3})?)/", f"/{_KEEP}${{1}}/"),
+    (_whole(rf"{_CH}{{3,16}}"), f"/{_OPEN_CODE}${{1}}{_CLOSE_CODE}${{2}}/"),
+    (f"{_OPEN_CODE}{_code_body()}{_CLOSE_CODE}", "{code}"),
+    (f"[{_OPEN_CODE}{_CLOSE_CODE}{_KEEP}]", ""),
+]
+ASSET_FILE = r"/[^/]*(\.[A-Za-z0-9]+)$"
+ASSET_ROUTE = "/{asset}${1}"
+
+
+def _python_replacement(template: str) -> str:
+    return re.sub(r"\$\{(\d+)\}", r"\\g<\1>", template)
+
+
+_PY_RULES = [(re.compile(p), _python_replacement(r)) for p, r in RULES]
+_PY_ASSET = re.compile(ASSET_RE)
+_PY_ASSET_FILE = re.compile(ASSET_FILE)
+
+
+def _check_static(static: str) -> None:
+    if static not in STATIC_MODES:
+        raise ValueError(f"static must be one of {', '.join(STATIC_MODES)}, got {static!r}")
+
+
+def template_path(path: str, static: str = "group") -> str:
+    """One path → its route (the scalar twin of `add_routes`; both give the same answer)."""
+    _check_static(static)
+    if static == "group" and _PY_ASSET.search(path):
+        path = _PY_ASSET_FILE.sub(_python_replacement(ASSET_ROUTE), path)
+    text = path.replace("/", "//") + "/"
+    for pattern, replacement in _PY_RULES:
+        text = pattern.sub(replacement, text)
+    return text.replace("//", "/")[:-1]
+
+
+def route_expr(path: pl.Expr, static: str = "group") -> pl.Expr:
+    """The vectorised templating as an expression on a path column."""
+    _check_static(static)
+    if static == "group":
+        path = (
+            pl.when(path.str.contains(ASSET_RE))
+            .then(path.str.replace(ASSET_FILE, ASSET_ROUTE))
+            .otherwise(path)
+        )
+    text = path.str.replace_all("/", "//", literal=True) + "/"
+    for pattern, replacement in RULES:
+        text = text.str.replace_all(pattern, replacement)
+    text = text.str.replace_all("//", "/", literal=True)
+    return text.str.slice(0, text.str.len_chars() - 1)
+
+
+def add_routes(df: pl.DataFrame, static: str = "group") -> pl.DataFrame:
+    """Fill `route` from `path`. Templating runs once per distinct path (a log repeats its
+    paths many times), then maps back. `static="drop"` also removes static-asset rows."""
+    _check_static(static)
+    if static == "drop":
+        df = df.filter(~pl.col("path").str.contains(ASSET_RE).fill_null(False))
+    paths = df.select(pl.col("path").unique().drop_nulls())
+    mapping = paths.with_columns(route_expr(pl.col("path"), static).alias("route"))
+    columns = df.columns if "route" in df.columns else [*df.columns, "route"]
+    joined = df.drop("route", strict=False).join(
+        mapping, on="path", how="left", maintain_order="left"
+    )
+    return joined.select(columns)
