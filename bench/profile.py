@@ -33,7 +33,8 @@ def _count_lines(path: Path) -> int:
 def _synth(path: Path, sessions: int, seed: int) -> None:
     """In a child process, so the generator's memory never counts in our peak RSS."""
     cmd = [sys.executable, "-m", "loadtui", "synth", "-o", str(path)]
-    cmd += ["--sessions", str(sessions), "--seed", str(seed)]
+    cmd += ["--sessions", str(sessions), "--days", "7", "--seed", str(seed)]
+    cmd += ["--format", "combined", "--quiet"]
     done = subprocess.run(cmd, check=False, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"synth failed ({done.returncode}): {done.stderr.strip()[-500:]}")

@@ -43,9 +43,15 @@ def extract_values(route: str, path: str) -> list[str] | None:
     if m is None:
         return None
     values = list(m.groups())
-    if any(EMAIL.search(unquote_plus(v)) for v in values):
+    if any(_has_email(v) for v in values):
         return None
     return values
+
+
+def _has_email(value: str) -> bool:
+    if "@" not in value and "%40" not in value.upper():
+        return False  # the cheap test first: most values are ids
+    return EMAIL.search(unquote_plus(value)) is not None
 
 
 def redact_query(query: str) -> str:
@@ -55,7 +61,7 @@ def redact_query(query: str) -> str:
         if not part:
             continue
         name, sep, value = part.partition("=")
-        if SECRET_NAMES.fullmatch(unquote_plus(name)) or EMAIL.search(unquote_plus(value)):
+        if SECRET_NAMES.fullmatch(unquote_plus(name)) or _has_email(value):
             out.append(f"{name}=")
         else:
             out.append(f"{name}{sep}{value}")
