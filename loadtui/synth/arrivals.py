@@ -7,6 +7,8 @@ traffic is over-dispersed against Poisson) and, now and then, a campaign spike o
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 
 MINUTES_PER_DAY = 1440
@@ -43,17 +45,17 @@ WEEKDAY: dict[str, np.ndarray] = {
 }
 
 
-def minute_intensity(
-    rng: np.random.Generator, days: int, first_weekday: int
-) -> dict[str, np.ndarray]:
-    """Per-minute relative intensity over `days` for each arrival profile.
+def minute_intensity(rng: np.random.Generator, days: int, start: datetime) -> dict[str, np.ndarray]:
+    """Per-minute relative intensity over `days` from `start` for each arrival profile.
 
     The burst multiplier is shared by all profiles (a busy five minutes is busy for everyone);
     campaign spikes (a newsletter, a sale) only touch people.
     """
     minutes = np.arange(days * MINUTES_PER_DAY)
-    hour = (minutes // 60) % 24
-    weekday = (first_weekday + minutes // MINUTES_PER_DAY) % 7
+    # clock minutes since the Monday 00:00 before `start`, so a 06:00 start begins at hour 6
+    clock = minutes + start.weekday() * MINUTES_PER_DAY + start.hour * 60 + start.minute
+    hour = (clock // 60) % 24
+    weekday = (clock // MINUTES_PER_DAY) % 7
     bins = -(-minutes.size // BURST_BIN_MIN)
     burst = rng.gamma(BURST_SHAPE, 1.0 / BURST_SHAPE, size=bins)
     burst = np.repeat(burst, BURST_BIN_MIN)[: minutes.size]
@@ -61,9 +63,9 @@ def minute_intensity(
     for day in range(days):
         if rng.random() < 0.5:
             # a 20-40 min campaign between 09:00 and 21:00, 2-3x the usual rate
-            start = day * MINUTES_PER_DAY + int(rng.integers(9 * 60, 21 * 60))
+            at = day * MINUTES_PER_DAY + int(rng.integers(9 * 60, 21 * 60))
             length = int(rng.integers(20, 41))
-            spikes[start : start + length] *= rng.uniform(2.0, 3.0)
+            spikes[at : at + length] *= rng.uniform(2.0, 3.0)
     out: dict[str, np.ndarray] = {}
     for name, profile in HOURLY.items():
         base = profile[hour] * WEEKDAY[name][weekday] * burst

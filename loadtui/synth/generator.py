@@ -510,7 +510,7 @@ def generate(
     # 3. time
     durations = np.zeros(n_sessions)
     np.maximum.at(durations, sess, rows.offset_s)
-    intensity = minute_intensity(rng, days, start.weekday())
+    intensity = minute_intensity(rng, days, start)
     starts = np.zeros(n_sessions)
     for pi, spec in enumerate(PERSONAS):
         idx = np.flatnonzero(session_persona == pi)

@@ -258,8 +258,9 @@ API = PersonaSpec(
     share=0.16,
     is_bot=False,
     browser=False,
-    entry={A.LOGIN: 0.40, A.NOTES_LIST: 0.45, A.NOTE_CREATE: 0.15},
+    entry={A.LOGIN: 0.38, A.NOTES_LIST: 0.42, A.NOTE_CREATE: 0.15, A.HEALTH: 0.05},
     transitions={
+        A.HEALTH: {A.LOGIN: 0.5, A.NOTES_LIST: 0.5},  # an SDK's start-up ping
         A.LOGIN: {A.NOTES_LIST: 0.7, A.NOTE_CREATE: 0.3},
         A.NOTES_LIST: {
             A.NOTE_GET: 0.45,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import numpy as np
 import polars as pl
 from conftest import Synth
@@ -34,8 +36,7 @@ def test_log_is_in_time_order_unless_asked_otherwise(synth: Synth) -> None:
 
 def test_weekends_differ_from_weekdays_for_integrations() -> None:
     rng = np.random.default_rng(0)
-    # 1 Nov 2026 is a Sunday
-    intensity = minute_intensity(rng, days=7, first_weekday=6)
+    intensity = minute_intensity(rng, days=7, start=datetime(2026, 11, 1, tzinfo=UTC))  # a Sunday
     per_day = intensity["business"].reshape(7, -1).sum(axis=1)
     sunday, monday = per_day[0], per_day[1]
     assert monday > 1.8 * sunday
@@ -53,3 +54,21 @@ def test_sessions_per_user_add_up_and_returning_users_keep_their_distance() -> N
     same = user[order][1:] == user[order][:-1]
     gaps = fixed[order][1:] - (fixed[order][:-1] + durations[order][:-1])
     assert (gaps[same] >= MIN_SESSION_GAP_S).all()
+
+
+def test_a_start_at_six_keeps_the_clock() -> None:
+    log = generate(sessions=600, seed=5, start=datetime(2026, 11, 2, 6, 0, tzinfo=UTC), days=1)
+    people = log.truth.filter(pl.col("persona") == "casual_browser")
+    first = people["start"].min()
+    assert first is not None and first >= datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
+    per_hour = np.bincount(people["start"].dt.hour().to_numpy(), minlength=24)
+    assert 17 <= int(per_hour.argmax()) <= 22  # still the evening, not 6 h + the peak
+
+
+def test_arrivals_are_burstier_than_the_hourly_profile() -> None:
+    rng = np.random.default_rng(3)
+    people = minute_intensity(rng, days=3, start=datetime(2026, 11, 2, tzinfo=UTC))["people"]
+    per_hour = people.reshape(-1, 60)
+    # within each hour the rate moves (5-minute bursts), by more than a few percent
+    spread = per_hour.std(axis=1) / per_hour.mean(axis=1)
+    assert np.median(spread) > 0.2

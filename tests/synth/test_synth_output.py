@@ -121,3 +121,19 @@ def test_summary_names_the_personas(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert run_synth("-o", str(tmp_path / "x.log"), "--sessions", "200") == 0
     err = capsys.readouterr().err
     assert "200 sessions" in err and "casual_browser" in err and "api_consumer" in err
+
+
+def test_dash_writes_the_log_to_stdout(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    args = ["--sessions", "40", "--seed", "2"]
+    to_file = _make(tmp_path / "f.log", *args)
+    done = subprocess.run(
+        [sys.executable, "-m", "loadtui", "synth", "-o", "-", *args],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == to_file
