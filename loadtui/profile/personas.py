@@ -7,6 +7,7 @@ cluster no rule fits is `persona_N`; names never repeat.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -52,17 +53,56 @@ def persona_name(c: Mapping[str, float]) -> str | None:
     return None
 
 
+# How a repeated persona differs from the first one with its name, in words. Ratios count
+# from a 0.2 difference, counts and times from a factor of 2.
+_RATIO_QUALIFIERS = (
+    ("error_rate", "errors", None),
+    ("write_ratio", "writes", "read_only"),
+    ("asset_ratio", "assets", "no_assets"),
+    ("referer_ratio", "referred", "direct"),
+    ("search_ratio", "search", None),
+    ("auth_step", "login", None),
+    ("commerce_step", "cart", None),
+)
+_SCALE_QUALIFIERS = (
+    ("requests", "long", "short"),
+    ("think_p50_s", "slow", "fast"),
+)
+
+
+def qualifier(c: Mapping[str, float], ref: Mapping[str, float]) -> str | None:
+    """The word for the biggest difference between two centroids, or None when none is big."""
+    best: tuple[float, str] | None = None
+    for key, up, down in _RATIO_QUALIFIERS:
+        diff = c.get(key, 0.0) - ref.get(key, 0.0)
+        word = up if diff > 0 else down
+        if word and abs(diff) >= 0.2 and (best is None or abs(diff) / 0.2 > best[0]):
+            best = (abs(diff) / 0.2, word)
+    for key, up, down in _SCALE_QUALIFIERS:
+        a, b = max(c.get(key, 0.0), 1e-3), max(ref.get(key, 0.0), 1e-3)
+        effect = abs(math.log(a / b)) / math.log(2)
+        if effect >= 1 and (best is None or effect > best[0]):
+            best = (effect, up if a > b else down)
+    return best[1] if best else None
+
+
 def unique_names(centroids: list[Mapping[str, float]]) -> list[str]:
-    """Names for clusters in order (largest first): repeats get `_2`, `_3`; unknowns `persona_N`."""
+    """Names for clusters in order (largest first). A repeated name gets the word for how it
+    differs from the first (`one_shot_visitor_errors`), else a number; unknowns `persona_N`."""
     names: list[str] = []
-    seen: dict[str, int] = {}
+    first: dict[str, Mapping[str, float]] = {}
     for i, c in enumerate(centroids):
         base = persona_name(c) or f"persona_{i + 1}"
-        seen[base] = seen.get(base, 0) + 1
-        name = base if seen[base] == 1 else f"{base}_{seen[base]}"
+        if base not in first:
+            first[base] = c
+            stem = base
+        else:
+            word = qualifier(c, first[base])
+            stem = f"{base}_{word}" if word else base
+        name, n = stem, 2
         while name in names:
-            seen[base] += 1
-            name = f"{base}_{seen[base]}"
+            name = f"{stem}_{n}"
+            n += 1
         names.append(name)
     return names
 

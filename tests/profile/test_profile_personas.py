@@ -71,3 +71,14 @@ def test_names_are_unique_when_rules_repeat() -> None:
 def test_clusters_of_mostly_bots_are_named_bot_crawler_when_bots_are_clustered() -> None:
     assert persona_name({**CASUAL, "bot_share": 0.9}) == "bot_crawler"
     assert persona_name({**CASUAL, "bot_share": 0.2}) == "casual_browser"
+
+
+def test_repeated_names_say_how_the_cluster_differs() -> None:
+    one_shot = {**CASUAL, "requests": 1.0}
+    failing = {**one_shot, "error_rate": 0.9}
+    direct = {**one_shot, "referer_ratio": 0.0}
+    assert unique_names([one_shot, failing, direct]) == [
+        "one_shot_visitor",
+        "one_shot_visitor_errors",
+        "one_shot_visitor_direct",
+    ]
