@@ -299,8 +299,8 @@ def _make_pages(rng: np.random.Generator, session_persona: np.ndarray) -> _Pages
 _IMG_FIRST = np.zeros(N_ACTIONS)
 _IMG_LATER = np.zeros(N_ACTIONS)
 for _a, _on_landing, _later in (
-    (A.HOME, 3.0, 0.2),
-    (A.LISTING, 2.5, 1.0),
+    (A.HOME, 2.5, 0.2),
+    (A.LISTING, 2.0, 0.8),
     (A.PRODUCT, 1.0, 0.8),
     (A.SEARCH, 1.0, 0.6),
 ):
