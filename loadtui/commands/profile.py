@@ -169,7 +169,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(model.model_dump_json(indent=2) + "\n")
         return 0
-    out = Console()
+    # piped output is read in files and CI logs: give the table room instead of 80 columns
+    out = Console() if sys.stdout.isatty() else Console(width=160)
     render(model, out)
     if args.output:
         out.print(f"model written to [bold]{_esc(args.output)}[/]")
@@ -226,19 +227,11 @@ def render(model: TrafficModel, console: Console) -> None:
         f"{escape(span)}" + (f" · {escape(formats)}" if formats else "")
     )
     table = Table(title="personas", title_justify="left", header_style="bold")
-    for col, justify in (
-        ("persona", "left"),
-        ("% sess", "right"),
-        ("sessions", "right"),
-        ("req/sess", "right"),
-        ("duration", "right"),
-        ("req/s", "right"),
-        ("writes", "right"),
-        ("think p50/p90", "right"),
-        ("top routes", "left"),
-        ("bot", "center"),
-    ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    table.add_column("persona", no_wrap=True)
+    for col in ("sess %", "sessions", "req/sess", "duration", "req/s", "writes", "think p50/p90"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("top routes", overflow="ellipsis", no_wrap=True)
+    table.add_column("bot", justify="center", no_wrap=True)
     for p in model.personas:
         think = p.think_time_s
         table.add_row(
