@@ -57,13 +57,16 @@ UTC_US = pl.Datetime("us", "UTC")
 OFFSET_SUFFIX = r"(?:[Zz]|[+-]\d\d:?\d\d)$"
 
 
-def _iso(text: pl.Expr) -> pl.Expr:
-    """`2016-09-02 10:42:51` and `2016-09-02T10:42:51` alike; with or without offset."""
-    normal = text.str.replace(r"^(\d{4}-\d\d-\d\d)[ T]", "${1}T")
-    return pl.coalesce(
-        normal.str.strptime(UTC_US, ISO_OFFSET, strict=False),
-        normal.str.strptime(pl.Datetime("us"), ISO_NAIVE, strict=False).dt.replace_time_zone("UTC"),
-    )
+def _iso_offset(text: pl.Expr) -> pl.Expr:
+    return text.str.strptime(UTC_US, ISO_OFFSET, strict=False)
+
+
+def _iso_naive(text: pl.Expr) -> pl.Expr:
+    return text.str.strptime(pl.Datetime("us"), ISO_NAIVE, strict=False).dt.replace_time_zone("UTC")
+
+
+def _space_to_t(text: pl.Expr) -> pl.Expr:
+    return text.str.replace(r"^(\d{4}-\d\d-\d\d) ", "${1}T")
 
 
 def _epoch(text: pl.Expr) -> pl.Expr:
@@ -78,17 +81,35 @@ def _epoch(text: pl.Expr) -> pl.Expr:
     )
 
 
-def parse_time_any(text: pl.Expr) -> pl.Expr:
-    """Any timestamp a JSON or CSV log is likely to hold → UTC; null when none fits.
+# Tried in order, each only on the values the previous ones could not read.
+TIME_PARSERS = (
+    _iso_offset,
+    _iso_naive,
+    lambda t: _iso_offset(_space_to_t(t)),
+    lambda t: _iso_naive(_space_to_t(t)),
+    lambda t: t.str.strptime(UTC_US, APACHE_TIME, strict=False),
+    _epoch,
+)
 
-    Accepts ISO 8601 (T or space, optional fraction, `Z`/offset or none = UTC), the Apache
-    `10/Oct/2000:13:55:36 -0700` form and Unix epoch seconds or milliseconds.
+
+def parse_time_any(frame: pl.DataFrame, column: str) -> pl.Series:
+    """Any timestamp a JSON, CSV or HAR log is likely to hold → UTC; null when none fits.
+
+    Accepts ISO 8601 (T or space, optional fraction, `Z`/offset, or none = UTC), the Apache
+    `10/Oct/2000:13:55:36 -0700` form and Unix epoch seconds or milliseconds. Eager and
+    staged: a file uses one form, so the first parser reads nearly everything and the others
+    only see what is left.
     """
-    return pl.coalesce(
-        _iso(text),
-        text.str.strptime(UTC_US, APACHE_TIME, strict=False),
-        _epoch(text),
-    )
+    text = frame.get_column(column)
+    result = pl.Series("ts", [None] * len(text), dtype=UTC_US)
+    todo = text.is_not_null()
+    for parser in TIME_PARSERS:
+        if not todo.any():
+            break
+        parsed = pl.select(parser(pl.lit(text.filter(todo)))).to_series()
+        result = result.scatter(todo.arg_true(), parsed)
+        todo = result.is_null() & text.is_not_null()
+    return result.alias("ts")
 
 
 def is_naive_time(text: pl.Expr) -> pl.Expr:

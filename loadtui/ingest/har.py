@@ -102,7 +102,7 @@ def parse_har(entries: list[Any], source: Path) -> ParsedChunk:
     path, query = split_target(pl.col("url"))
     parsed = frame.with_columns(
         pl.col("ts").alias("_raw_ts"),
-        parse_time_any(pl.col("ts")).alias("ts"),
+        parse_time_any(frame, "ts"),
         pl.lit(client).alias("client"),
         path.alias("path"),
         query.alias("query"),

@@ -122,11 +122,12 @@ def _csv_value(fields: pl.Expr, index: int) -> pl.Expr:
     return pl.when(value == "").then(None).otherwise(value)
 
 
-def _finish(
-    frame: pl.DataFrame, fmap: FieldMap, get: dict[str, pl.Expr], ok: pl.Expr
-) -> ParsedChunk:
-    """Shared tail of JSON and CSV: typed columns from raw strings, bad rows with reasons."""
-    raw_ts = get.get("ts", pl.lit(None, dtype=pl.String))
+def _finish(frame: pl.DataFrame, fmap: FieldMap) -> ParsedChunk:
+    """Shared tail of JSON and CSV: typed columns from the raw `_raw_<column>` strings,
+    bad rows with reasons. `_ok` says whether the line had the file's shape at all."""
+    get = {c[5:]: pl.col(c) for c in frame.columns if c.startswith("_raw_")}
+    if "ts" not in get:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("_raw_ts"))
     request = get.get("request", pl.lit(None, dtype=pl.String)).str.extract_groups(REQUEST_LINE)
     target = pl.coalesce(get.get("path", pl.lit(None, dtype=pl.String)), request.struct.field("2"))
     path, query_in_target = split_target(target)
@@ -138,9 +139,7 @@ def _finish(
     out = (
         frame.lazy()
         .with_columns(
-            ok.fill_null(False).alias("_ok"),
-            raw_ts.alias("_raw_ts"),
-            parse_time_any(raw_ts).alias("ts"),
+            pl.col("_ok").fill_null(False),
             get.get("client", pl.lit(None, dtype=pl.String)).alias("client"),
             get.get("session_id", pl.lit(None, dtype=pl.String)).alias("session_id"),
             method.str.to_uppercase().alias("method"),
@@ -164,6 +163,7 @@ def _finish(
         )
         .collect()
     )
+    out = out.with_columns(parse_time_any(out, "_raw_ts"))
     reason = (
         pl.when(~pl.col("_ok"))
         .then(pl.lit("not a record of this file's format"))
@@ -187,25 +187,93 @@ def _lines_frame(lines: pl.Series, first_line_no: int) -> pl.DataFrame:
     )
 
 
+def _json_dtype(fmap: FieldMap) -> pl.Struct:
+    """A struct type holding exactly the mapped fields, every leaf read as a string."""
+    tree: dict[str, object] = {}
+    for src in fmap.sources.values():
+        node = tree
+        parts = json.loads("[" + str(src)[2:-1].replace("][", ",") + "]")
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            assert isinstance(child, dict)
+            node = child
+        node.setdefault(parts[-1], None)
+
+    def build(node: dict[str, object]) -> pl.Struct:
+        return pl.Struct(
+            {k: build(v) if isinstance(v, dict) else pl.String() for k, v in node.items()}
+        )
+
+    return build(tree)
+
+
+def _json_field(src: str) -> pl.Expr:
+    parts = json.loads("[" + src[2:-1].replace("][", ",") + "]")
+    expr = pl.col("_json")
+    for part in parts:
+        expr = expr.struct.field(part)
+    return expr
+
+
 def parse_json_chunk(lines: pl.Series, first_line_no: int, fmap: FieldMap) -> ParsedChunk:
+    """One JSON parse per line: a cheap validity probe, then `json_decode` into a struct of
+    the mapped fields. A chunk that still trips the decoder (valid JSON of an unexpected
+    shape) falls back to one `json_path_match` per field, which never raises."""
     frame = _lines_frame(lines, first_line_no)
     text = pl.col("line").str.strip_chars()
-    get = {
-        name: pl.col("line").str.json_path_match(str(src)).alias(name)
-        for name, src in fmap.sources.items()
-    }
-    ok = text.str.starts_with("{") & text.str.ends_with("}")
-    return _finish(frame, fmap, get, ok)
+    frame = frame.with_columns(
+        (
+            text.str.starts_with("{")
+            & text.str.ends_with("}")
+            & pl.col("line").str.json_path_match("$").is_not_null()
+        )
+        .fill_null(False)
+        .alias("_ok")
+    )
+    valid = frame.filter(pl.col("_ok"))
+    get: dict[str, pl.Expr]
+    try:
+        decoded = valid.with_columns(
+            pl.col("line").str.json_decode(_json_dtype(fmap)).alias("_json")
+        )
+        get = {name: _json_field(str(src)) for name, src in fmap.sources.items()}
+    except pl.exceptions.PolarsError:
+        decoded = valid
+        get = {
+            name: pl.col("line").str.json_path_match(str(src)) for name, src in fmap.sources.items()
+        }
+    raw = decoded.select("line_no", "line", "_ok", *(e.alias(f"_raw_{n}") for n, e in get.items()))
+    rejected = frame.filter(~pl.col("_ok")).select("line_no", "line", "_ok")
+    return _finish(pl.concat([raw, rejected], how="diagonal"), fmap)
 
 
 def parse_csv_chunk(
     lines: pl.Series, first_line_no: int, fmap: FieldMap, skip_header: bool
 ) -> ParsedChunk:
+    """Lines without a quote are cut with a plain split; quoted ones with the field regex."""
     frame = _lines_frame(lines, first_line_no)
     if skip_header and frame.height:
         frame = frame.slice(1)
-    fields = pl.col("line").str.extract_all(rf"(?:^|,){CSV_FIELD}")
-    get = {name: _csv_value(fields, int(idx)) for name, idx in fmap.sources.items()}
     needed = max(int(i) for i in fmap.sources.values()) + 1
-    ok = pl.col("line").str.contains(CSV_LINE) & (fields.list.len() >= needed)
-    return _finish(frame, fmap, get, ok)
+    quoted = pl.col("line").str.contains('"', literal=True)
+    parts = [
+        frame.filter(~quoted).with_columns(pl.col("line").str.split(",").alias("_fields")),
+        frame.filter(quoted).with_columns(
+            pl.col("line").str.extract_all(rf"(?:^|,){CSV_FIELD}").alias("_fields")
+        ),
+    ]
+    cut = pl.concat(parts).with_columns(
+        (pl.col("line").str.contains(CSV_LINE) & (pl.col("_fields").list.len() >= needed))
+        .fill_null(False)
+        .alias("_ok")
+    )
+    raw = cut.select(
+        "line_no",
+        "line",
+        "_ok",
+        *(
+            _csv_value(pl.col("_fields"), int(i)).alias(f"_raw_{n}")
+            for n, i in fmap.sources.items()
+        ),
+    )
+    return _finish(raw, fmap)
