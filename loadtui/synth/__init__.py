@@ -1,9 +1,9 @@
 """Production-like access logs of the demo shop with ground-truth personas (seeded).
 
-    from loadtui.synth import generate, write_log, write_truth
-    log = generate(sessions=60_000, days=7, seed=1)   # SynthLog: .rows, .truth, .requests()
-    write_log(log.rows, "access.log.gz")              # nginx combined + $request_time
-    write_truth(log.truth, "truth.csv")
+from loadtui.synth import generate, write_log, write_truth
+log = generate(sessions=60_000, days=7, seed=1)   # SynthLog: .rows, .truth, .requests()
+write_log(log.rows, "access.log.gz")              # nginx combined + $request_time
+write_truth(log.truth, "truth.csv")
 """
 
 from loadtui.synth.generator import TRUTH_COLUMNS, SynthLog, generate, persona_counts

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -48,9 +49,9 @@ _CASUAL, _POWER = _NAMES.index("casual_browser"), _NAMES.index("power_user")
 _CRAWLER, _SCRAPER = _NAMES.index("bot_crawler"), _NAMES.index("stealth_scraper")
 
 
-@dataclass(frozen=True)
-class SynthLog:
-    """The generated requests (one row per log line, in log order) and the truth per session.
+class SynthLog(NamedTuple):
+    """The generated requests (one row per log line, in log order) and the truth per session;
+    unpacks as `rows, truth = generate(...)`.
 
     `rows` has the `REQUEST_SCHEMA` columns (`ts` to the microsecond, `session_id` null, "-"
     for no referer) plus `http_version` and `truth_session`; `truth` has `TRUTH_COLUMNS`.

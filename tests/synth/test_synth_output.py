@@ -82,6 +82,8 @@ def test_requests_frame_follows_the_contract() -> None:
         .all()
     )
     assert tuple(log.truth.columns) == TRUTH_COLUMNS
+    rows, truth = log
+    assert rows.height == frame.height == truth["requests"].sum()
 
 
 def test_persona_counts_add_up_exactly() -> None:
