@@ -70,6 +70,7 @@ def run(log: Path) -> dict[str, object]:
     model, assignments = build_model([log], timings=timings)
     total = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    load = os.getloadavg()[0]
     return {
         "lines": model.source.lines_total,
         "requests": model.source.requests,
@@ -80,6 +81,7 @@ def run(log: Path) -> dict[str, object]:
         "stages_s": {s: round(timings.get(s, 0.0), 3) for s in STAGES},
         "total_s": round(total, 3),
         "peak_rss_mb": round(peak_mb, 1),
+        "load_average_1m": round(load, 2),
         "assignments": assignments.height,
     }
 
@@ -91,7 +93,8 @@ def _table(result: dict[str, object], command: str) -> str:
     return (
         f"{SECTION_START}\n"
         f"Last run: {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} cores, `{command}`\n\n"
+        f"{os.cpu_count()} cores, load average {result['load_average_1m']} at the end "
+        f"(other helpers' suites share the box), `{command}`\n\n"
         f"{result['lines']:,} lines → {result['sessions']:,} sessions "
         f"({result['bot_sessions']:,} bots), k={result['k']}\n\n"
         "| stage | seconds |\n|---|---|\n"
