@@ -140,7 +140,11 @@ def _finish(frame: pl.DataFrame, fmap: FieldMap) -> ParsedChunk:
         frame.lazy()
         .with_columns(
             pl.col("_ok").fill_null(False),
-            get.get("client", pl.lit(None, dtype=pl.String)).alias("client"),
+            # no client column: the session id is the best stand-in (see REQUEST_SCHEMA)
+            pl.coalesce(
+                get.get("client", pl.lit(None, dtype=pl.String)),
+                get.get("session_id", pl.lit(None, dtype=pl.String)),
+            ).alias("client"),
             get.get("session_id", pl.lit(None, dtype=pl.String)).alias("session_id"),
             method.str.to_uppercase().alias("method"),
             path.alias("path"),
