@@ -205,9 +205,10 @@ def parse_chunk(lines: pl.Series, first_line_no: int, dialect: ClfDialect) -> Pa
         .then(pl.lit(f"not a {dialect.name} log line"))
         .otherwise(pl.lit("bad timestamp"))
     )
-    bad = done.filter(~pl.col("_ok") | pl.col("ts").is_null()).select(
-        "line_no", reason.alias("reason"), "line"
-    )
+    # whitespace-only lines are blank, not bad (checked on the few rejected rows only)
+    bad = done.filter(
+        (~pl.col("_ok") & pl.col("line").str.contains(r"\S")) | (pl.col("_ok") & pl.col("ts").is_null())
+    ).select("line_no", reason.alias("reason"), "line")
     good = done.filter(pl.col("_ok") & pl.col("ts").is_not_null())
     naive = good.height if dialect.iso_time else 0
     return ParsedChunk(conform(good), bad, naive_times=naive)
