@@ -79,15 +79,22 @@ def run(args: argparse.Namespace) -> int:
     if not out.parent.exists():
         raise UserError(f"folder {out.parent} does not exist; create it or pick another -o")
     save_plan(plan, out)
-    peak = max((s.target for s in plan.stages), default=0.0)
     unit = plan.workload.rate_unit
     per = plan.workload.mean_requests_per_session
-    load = f"{peak:g} {unit}" + (f" ≈ {peak * per:.4g} req/s" if unit == "sessions/s" else "")
+    hold = next((s.target for s in plan.stages if s.name == "hold"), None)
+    top = max((s.target for s in plan.stages), default=0.0)
+
+    def level(x: float) -> str:
+        return f"{x:.4g} {unit}" + (f" ≈ {x * per:.4g} req/s" if unit == "sessions/s" else "")
+
+    load = (
+        f"hold {level(hold)}, " if hold is not None and hold != top else ""
+    ) + f"top {level(top)}"
     mix = ", ".join(f"{s.name} {s.weight:.0%}" for s in plan.scenarios)
     print(
         f"wrote {out}: {plan.type} test, {plan.workload.model} model, "
         f"{format_duration(total_seconds(plan.stages))} in {len(plan.stages)} stages, "
-        f"top {load}; {len(plan.scenarios)} scenarios ({mix}); "
+        f"{load}; {len(plan.scenarios)} scenarios ({mix}); "
         f"{per:.3g} requests/session"
     )
     session_s = mean_session_seconds(plan)

@@ -26,7 +26,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
+from functools import reduce
+from math import gcd
 from typing import Literal
 
 from loadtui import __version__
@@ -146,6 +149,22 @@ def expected_requests(entry: Sequence[float], matrix: Sequence[Sequence[float]],
     return total
 
 
+def compact_values(values: list[str]) -> list[str]:
+    """Divide every value's count by their common divisor: same distribution, shorter list.
+
+    Observed values are kept with repetition so hot ids stay hot; 200 × "style" says no more
+    than one "style", and {a: 4, b: 2} no more than [a, a, b]. Order of first appearance stays.
+    """
+    counts = Counter(values)
+    step = reduce(gcd, counts.values(), 0)
+    if step <= 1:
+        return values
+    out: list[str] = []
+    for value, n in counts.items():
+        out.extend([value] * (n // step))
+    return out
+
+
 def _observed_values(model: TrafficModel, persona: Persona, route: str) -> list[list[str]]:
     values = persona.param_values.get(route)
     if values:
@@ -179,7 +198,7 @@ def _step(model: TrafficModel, persona: Persona, state: str, share: float) -> St
     for i, name in enumerate(names):
         vals = [r[i] for r in rows if i < len(r)][:MAX_PARAM_VALUES]
         if vals:
-            params[name] = vals
+            params[name] = compact_values(vals)
     body: str | None = None
     captures = method == "POST" and bool(LOGIN_ROUTE.search(route))
     if method in WRITE_METHODS:
@@ -189,7 +208,7 @@ def _step(model: TrafficModel, persona: Persona, state: str, share: float) -> St
             params["password"] = ["loadtest-password"]
         elif "cart" in route.lower():
             body = CART_BODY
-            params["product_id"] = _product_ids(model, persona)
+            params["product_id"] = compact_values(_product_ids(model, persona))
             params["qty"] = ["1", "1", "1", "2", "3"]
         elif "checkout" in route.lower():
             body = CHECKOUT_BODY
@@ -204,7 +223,7 @@ def _step(model: TrafficModel, persona: Persona, state: str, share: float) -> St
         route=route,
         weight=round(share, 6),
         params=params,
-        query=list(persona.query_values.get(route, []))[:MAX_PARAM_VALUES],
+        query=compact_values(list(persona.query_values.get(route, []))[:MAX_PARAM_VALUES]),
         body=body,
         headers=headers,
         captures_token=captures,

@@ -1,9 +1,16 @@
 """The demo shop's data and in-memory state: products, tokens, carts, notes.
 
-Products and the first notes are *virtual*: generated from their id on demand (and cached), so
-the target starts instantly and every id a synth log mentions exists. Everything users create
-(tokens, carts, new or edited notes) lives in bounded LRU maps, so a long soak test cannot grow
-the target's memory without limit.
+Products and notes are *virtual*: generated from their id on demand (and cached), so the
+target starts instantly and every id a log mentions exists — like a test environment restored
+from a production snapshot. Notes 1..SEEDED_NOTES are the shop's original notes; ids up to
+SNAPSHOT_NOTES stand for notes created while the log was written (a synth log creates ids from
+SEEDED_NOTES + 1). Notes created here get ids above SNAPSHOT_NOTES and behave exactly as CRUD
+says: after DELETE, GET is 404. Deleting a snapshot note drops any edit and answers 204, but the
+snapshot copy stays readable: a replayed log deletes the same few ids again and again, and a
+demo that drained into 404s would measure the replay, not the server.
+
+Everything users create (tokens, carts, new or edited notes) lives in bounded LRU maps, so a
+long soak test cannot grow the target's memory without limit.
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ from typing import Any
 
 CATEGORIES = ("books", "games", "garden", "kitchen", "toys", "tools")
 PRODUCTS = 5000
-SEEDED_NOTES = 100_000  # ids 1..SEEDED_NOTES exist from the start
+SEEDED_NOTES = 100_000  # the shop's original notes
+SNAPSHOT_NOTES = 10_000_000  # every id up to here exists (see the module docstring)
 PAGE_SIZE = 20
 MAX_TOKENS = 100_000
 MAX_CARTS = 100_000
@@ -139,8 +147,7 @@ class Shop:
     carts: OrderedDict[str, dict[int, int]] = field(default_factory=OrderedDict)  # key → id → qty
     orders: dict[str, int] = field(default_factory=dict)  # user → orders placed
     notes: OrderedDict[int, dict[str, Any]] = field(default_factory=OrderedDict)  # created/edited
-    deleted: set[int] = field(default_factory=set)  # seeded ids deleted
-    next_note: int = SEEDED_NOTES + 1
+    next_note: int = SNAPSHOT_NOTES + 1
     next_order: int = 1
 
     # -- auth ---------------------------------------------------------------------------------
@@ -190,7 +197,7 @@ class Shop:
     def get_note(self, nid: int) -> dict[str, Any] | None:
         if nid in self.notes:
             return self.notes[nid]
-        if 1 <= nid <= SEEDED_NOTES and nid not in self.deleted:
+        if 1 <= nid <= SNAPSHOT_NOTES:
             return seeded_note(nid)
         return None
 
@@ -212,9 +219,7 @@ class Shop:
     def delete_note(self, nid: int) -> bool:
         if self.get_note(nid) is None:
             return False
-        self.notes.pop(nid, None)
-        if nid <= SEEDED_NOTES:
-            self.deleted.add(nid)
+        self.notes.pop(nid, None)  # a snapshot note falls back to its original
         return True
 
     def notes_page(self, page: int) -> dict[str, Any]:

@@ -183,3 +183,12 @@ def test_routes_from_logs_become_paths_on_the_target(model: TrafficModel) -> Non
     assert routes == ["/http://evil.example/x", "/a%20b%0D%0AX-Injected:%201"]
     for step in plan.scenarios[0].steps:
         compile_step(step)  # the engine accepts them
+
+
+def test_repeated_values_are_compacted_without_changing_their_odds() -> None:
+    from loadtui.plan.build import compact_values
+
+    assert compact_values(["style"] * 200) == ["style"]
+    assert compact_values(["a", "b", "a", "a", "b", "a"]) == ["a", "a", "b"]
+    assert compact_values(["42", "42", "7"]) == ["42", "42", "7"]
+    assert compact_values([]) == []

@@ -60,8 +60,14 @@ async def test_notes_crud_round_trip(served: Serve) -> None:
             assert r.status == 204
         async with http.get(f"{url}/notes/{nid}") as r:
             assert r.status == 404
-        async with http.get(f"{url}/notes/17") as r:  # seeded notes exist from the start
+        async with http.get(f"{url}/notes/17") as r:  # snapshot notes exist from the start
             assert r.status == 200
+        async with http.put(f"{url}/notes/100308", json={"title": "e", "body": ""}) as r:
+            assert (await r.json())["title"] == "e"
+        async with http.delete(f"{url}/notes/100308") as r:
+            assert r.status == 204
+        async with http.get(f"{url}/notes/100308") as r:  # the snapshot copy again, not a 404
+            assert r.status == 200 and (await r.json())["title"] != "e"
         async with http.get(f"{url}/notes?page=2") as r:
             assert len((await r.json())["items"]) == 20
         async with http.post(f"{url}/notes", data=b"not json") as r:
