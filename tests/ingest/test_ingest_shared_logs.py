@@ -62,9 +62,10 @@ def test_netnea_timestamps_without_offset_are_assumed_utc_and_said_so(
     assert first["ts"].isoformat() == "2016-09-02T10:42:51.003372+00:00"
     assert first["response_ms"] == pytest.approx(88.871)
     # "-" request lines (408s) are real log lines, kept but never a URL to replay
-    assert df.filter(pl.col("path") == "-")["method"].null_count() == df.filter(
-        pl.col("path") == "-"
-    ).height
+    assert (
+        df.filter(pl.col("path") == "-")["method"].null_count()
+        == df.filter(pl.col("path") == "-").height
+    )
 
 
 def test_otus_offsets_are_converted_to_utc(shared_file: Callable[..., Path]) -> None:
