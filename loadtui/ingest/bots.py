@@ -17,7 +17,8 @@ not by the product. Two kinds of evidence, checked per session:
    - `sequential-ids`: ≥ 10 steps where the numeric id of the same route grows by exactly 1
      (`/products/41`, `/products/42`, …) making up at least half the session's id requests:
      nobody reads a catalogue in id order, an enumerator does.
-   - `route-sweep`: ≥ 50 requests touching ≥ 30 distinct paths a minute: a person reads.
+   - `route-sweep`: ≥ 50 requests touching ≥ 30 distinct non-asset paths a minute (a new
+     page every 2 s, sustained): a person reads what a page says before the next one.
 
 API clients (`python-requests`, `okhttp`, `Go-http-client`, `curl`, `axios`, `node-fetch`,
 `aws-sdk`, `Apache-HttpClient`, `Java/…`, vendor SDKs) are not bots: they are the load the
@@ -98,7 +99,7 @@ def flag_bots(df: pl.DataFrame) -> pl.DataFrame:
             (pl.col("_gap_ms").median() / 1000.0).alias("_median_gap_s"),
             pl.col("_step").sum().alias("_steps"),
             pl.col("_num").is_not_null().sum().alias("_numbered"),
-            pl.col("path").n_unique().alias("_paths"),
+            pl.col("path").filter(~pl.col("_asset")).n_unique().alias("_paths"),
             ((pl.col("ts").max() - pl.col("ts").min()).dt.total_milliseconds() / 60_000.0).alias(
                 "_minutes"
             ),

@@ -207,7 +207,8 @@ def parse_chunk(lines: pl.Series, first_line_no: int, dialect: ClfDialect) -> Pa
     )
     # whitespace-only lines are blank, not bad (checked on the few rejected rows only)
     bad = done.filter(
-        (~pl.col("_ok") & pl.col("line").str.contains(r"\S")) | (pl.col("_ok") & pl.col("ts").is_null())
+        (~pl.col("_ok") & pl.col("line").str.contains(r"\S"))
+        | (pl.col("_ok") & pl.col("ts").is_null())
     ).select("line_no", reason.alias("reason"), "line")
     good = done.filter(pl.col("_ok") & pl.col("ts").is_not_null())
     naive = good.height if dialect.iso_time else 0
