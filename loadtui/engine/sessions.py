@@ -27,6 +27,9 @@ from loadtui.engine.transport import Response, Transport
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 MAX_THINK_S = 600.0  # one absurd tail draw must not park a session for an hour
+# uvloop's timers have 1 ms resolution: a shorter wait rounds to "now" (fires on the next loop
+# iteration) anyway, so waits below half of it are not waited for at all (a wait costs ~10 µs)
+TIMER_SLACK_S = 0.0005
 _PATH_SAFE = "/-._~!$&'()*+,;=:@%"
 
 
@@ -80,6 +83,8 @@ class CompiledStep:
     body: str | None
     headers: Mapping[str, str]
     captures_token: bool
+    fixed_path: bool = False  # no placeholders, no query: the path is the route, no draws
+    bare: bool = False  # no headers and no body: nothing to build per request
 
 
 def compile_step(step: Step) -> CompiledStep:
@@ -99,6 +104,8 @@ def compile_step(step: Step) -> CompiledStep:
         body=step.body,
         headers=step.headers,
         captures_token=step.captures_token,
+        fixed_path=not PLACEHOLDER.search(step.route) and not step.query,
+        bare=not step.headers and step.body is None,
     )
 
 
@@ -110,6 +117,7 @@ class CompiledScenario:
     rows: tuple[tuple[float, ...], ...]  # cumulative over matrix row + exit (exit is last)
     think: Distribution
     max_requests: int
+    think_constant: float | None = None  # the draw of a constant think time, precomputed
 
     @classmethod
     def from_scenario(cls, sc: Scenario) -> CompiledScenario:
@@ -122,7 +130,11 @@ class CompiledScenario:
                 exit_p = sc.exit[i] if i < len(sc.exit) else 0.0
                 cum = _cumulative([*(row[:n] + [0.0] * (n - len(row))), exit_p])
                 rows.append(tuple(cum))
-        return cls(sc.name, steps, entry, tuple(rows), sc.think_time, max(1, sc.max_requests))
+        think = sc.think_time
+        constant = (
+            sample_distribution(think, random.Random(0)) if think.kind == "constant" else None
+        )
+        return cls(sc.name, steps, entry, tuple(rows), think, max(1, sc.max_requests), constant)
 
     def walk(self, rng: random.Random) -> Iterator[int]:
         """Step indexes of one session. Without a matrix the steps run once, in order."""
@@ -240,42 +252,59 @@ async def run_session(
     which a closed-model VU uses as the intended start of its next iteration.
     """
     token: str | None = None
+    stopping = ctx.stopping
+    transport = ctx.transport
+    recorder = ctx.recorder
+    limiter = ctx.limiter if ctx.limiter.rate is not None else None
+    steps = scenario.steps
+    name = scenario.name
+    constant = scenario.think_constant
+    perf = time.perf_counter
     for index in scenario.walk(rng):
-        if ctx.stopping.is_set():
+        if stopping.is_set():
             break
-        delay = intended - time.perf_counter()
-        if delay > 0:
+        delay = intended - perf()
+        if delay > TIMER_SLACK_S:
             try:
-                await asyncio.wait_for(ctx.stopping.wait(), timeout=delay)
+                await asyncio.wait_for(stopping.wait(), timeout=delay)
                 break  # stopping was set while we waited
             except TimeoutError:
                 pass
-        step = scenario.steps[index]
-        if not ctx.limiter.admit():
-            ctx.recorder.drop()
+        step = steps[index]
+        if limiter is not None and not limiter.admit():
+            recorder.drop()
         else:
-            headers = dict(step.headers)
-            if token is not None:
-                headers["Authorization"] = f"Bearer {token}"
-            body = fill_body(step, rng)
-            if body is not None and not any(k.lower() == "content-type" for k in headers):
-                headers["Content-Type"] = "application/json"
+            if step.bare and token is None:
+                headers: dict[str, str] | None = None
+                body = None
+            else:
+                headers = dict(step.headers)
+                if token is not None:
+                    headers["Authorization"] = f"Bearer {token}"
+                body = fill_body(step, rng)
+                if body is not None and not any(k.lower() == "content-type" for k in headers):
+                    headers["Content-Type"] = "application/json"
             ctx.in_flight += 1
             try:
-                response = await ctx.transport.request(
+                response = await transport.request(
                     step.method,
-                    fill_path(step, rng),
+                    step.route if step.fixed_path else fill_path(step, rng),
                     headers=headers or None,
                     body=body,
                     want_body=step.captures_token,
                 )
             finally:
                 ctx.in_flight -= 1
-            ctx.recorder.record(scenario.name, step.key, intended, response)
+            recorder.record(name, step.key, intended, response)
             if step.captures_token and response.error is None and response.status < 400:
                 token = extract_token(response.body) or token
-        gap = sample_distribution(scenario.think, rng) if think else 0.0
-        intended = time.perf_counter() + gap
+        if not think:
+            gap = 0.0
+        elif constant is not None:
+            gap = constant
+        else:
+            gap = sample_distribution(scenario.think, rng)
+        intended = perf() + gap
     return intended
 
 
