@@ -134,18 +134,21 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"folder {path.parent} does not exist; create it first")
     fmt = format_for(out, args.fmt)
 
-    from loadtui.synth.generator import generate
+    from loadtui.synth.generator import AddressSpaceFull, generate
     from loadtui.synth.writer import write_log, write_stream, write_truth
 
     began = time.perf_counter()
-    log = generate(
-        sessions=args.sessions,
-        days=args.days,
-        seed=args.seed,
-        start=start,
-        out_of_order=args.out_of_order,
-        mix=mix,
-    )
+    try:
+        log = generate(
+            sessions=args.sessions,
+            days=args.days,
+            seed=args.seed,
+            start=start,
+            out_of_order=args.out_of_order,
+            mix=mix,
+        )
+    except AddressSpaceFull as exc:
+        raise UserError(f"--sessions {args.sessions} over --days {args.days}: {exc}") from None
     try:
         if to_stdout:
             lines = write_stream(log.rows, sys.stdout.buffer, fmt)

@@ -13,6 +13,8 @@ bytes. The work runs in four passes:
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -230,24 +232,123 @@ def _share_carrier_ips(rng: np.random.Generator, users: _Users) -> None:
     users.ip[movers] = users.ip[people[rng.integers(0, people.size, movers.size)]]
 
 
+class AddressSpaceFull(ValueError):
+    """More users of one user agent than its networks have addresses, even widened."""
+
+
+_REDRAW_ROUNDS = 100
+
+
+def _pool_of(users: _Users, i: int) -> tuple[str, ...]:
+    """The /24 networks user `i` may come from (empty: anywhere public)."""
+    spec = PERSONAS[int(users.persona[i])]
+    if spec.ua_nets:
+        return spec.ua_nets[spec.user_agents.index(users.ua[i])]
+    return spec.ip_pool
+
+
+def _duplicates(users: _Users) -> np.ndarray:
+    """Users whose (client, user agent) pair an earlier user already has, in index order."""
+    pairs = pl.DataFrame(
+        {"ip": users.ip.tolist(), "ua": users.ua.tolist()},
+        schema={"ip": pl.String, "ua": pl.String},
+    )
+    first = pairs.select(pl.struct("ip", "ua").is_first_distinct()).to_series().to_numpy()
+    return np.flatnonzero(~first)
+
+
+def _pools_can_hold(users: _Users) -> bool:
+    """Whether no user agent has more users in its networks than those have addresses."""
+    pooled = [
+        i
+        for i, p in enumerate(users.persona.tolist())
+        if PERSONAS[p].ip_pool or PERSONAS[p].ua_nets
+    ]
+    groups = Counter((str(users.ua[i]), _pool_of(users, i)) for i in pooled)
+    return all(n <= 254 * len(set(pool)) for (_, pool), n in groups.items())
+
+
+def _widening(pool: tuple[str, ...]) -> Iterator[list[str]]:
+    """The pool's /24 networks, then rings of their neighbours in the same /16 (an operator
+    owns more than the few /24s a small log shows), nearest first, each network once."""
+    seen: set[str] = set()
+    for d in range(256):
+        ring = []
+        for net in pool:
+            a, b, c = net.split(".")
+            for x in dict.fromkeys((int(c) - d, int(c) + d)):
+                name = f"{a}.{b}.{x}"
+                if 0 <= x <= 255 and name not in seen:
+                    seen.add(name)
+                    ring.append(name)
+        if ring:
+            yield ring
+
+
+def free_addresses(
+    rng: np.random.Generator, n: int, pool: tuple[str, ...], taken: set[str]
+) -> list[str]:
+    """`n` distinct addresses not in `taken`: from the pool's /24 networks, widened to their
+    neighbours when those are full; anywhere public when there is no pool.
+
+    Random redrawing stalls once a pool is nearly full and can never succeed once there are
+    more users than addresses, so this picks from the free addresses instead.
+    """
+    out: list[str] = []
+    if not pool:
+        for _ in range(100):  # ~3.5e9 addresses: a redraw collides once in a blue moon
+            for ip in _public_ips(rng, n - len(out), ()).tolist():
+                if ip not in taken:
+                    taken.add(ip)
+                    out.append(ip)
+            if len(out) == n:
+                return out
+        raise AddressSpaceFull(f"found no {n - len(out)} more unused public addresses")
+    for ring in _widening(pool):
+        free = [f"{net}.{h}" for net in ring for h in range(1, 255)]
+        free = [ip for ip in free if ip not in taken]
+        picked = [
+            free[k] for k in rng.choice(len(free), min(n - len(out), len(free)), replace=False)
+        ]
+        taken.update(picked)
+        out += picked
+        if len(out) == n:
+            return out
+    nets = ", ".join(dict.fromkeys(".".join(net.split(".")[:2]) + ".0.0/16" for net in pool))
+    raise AddressSpaceFull(
+        f"{n - len(out)} users too many for the addresses of {nets}: "
+        "ask for fewer sessions or more days (a user then comes back more often)"
+    )
+
+
 def _make_pairs_unique(rng: np.random.Generator, users: _Users) -> None:
-    """One (client, user agent) pair is one user of one persona: redraw any duplicate."""
-    for _ in range(100):
-        seen: set[tuple[str, str]] = set()
-        dup = []
-        for i, pair in enumerate(zip(users.ip.tolist(), users.ua.tolist(), strict=True)):
-            if pair in seen:
-                dup.append(i)
-            seen.add(pair)
-        if not dup:
-            return
-        for i in dup:
-            spec = PERSONAS[int(users.persona[i])]
-            pool = spec.ip_pool
-            if spec.ua_nets:
-                pool = spec.ua_nets[spec.user_agents.index(users.ua[i])]
-            users.ip[i] = _public_ips(rng, 1, pool)[0]
-    raise RuntimeError("could not make (client, user agent) pairs unique")
+    """One (client, user agent) pair is one user of one persona: move any duplicate.
+
+    Duplicates are first redrawn at random (what the same seed has always produced); when
+    that does not settle, or a user agent has more users than its networks have addresses
+    (many sessions over few days), the rest get free addresses, networks widened as needed.
+    """
+    if _pools_can_hold(users):
+        for _ in range(_REDRAW_ROUNDS):
+            dup = _duplicates(users)
+            if not dup.size:
+                return
+            for i in dup.tolist():
+                users.ip[i] = _public_ips(rng, 1, _pool_of(users, i))[0]
+    dup = _duplicates(users)
+    if not dup.size:
+        return
+    groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    for i in dup.tolist():
+        groups.setdefault((str(users.ua[i]), _pool_of(users, i)), []).append(i)
+    keep = np.ones(users.ip.size, dtype=bool)
+    keep[dup] = False
+    taken_by_ua: dict[str, set[str]] = {}
+    for ip, ua in zip(users.ip[keep].tolist(), users.ua[keep].tolist(), strict=True):
+        taken_by_ua.setdefault(ua, set()).add(ip)
+    for (ua, pool), idx in groups.items():
+        taken = taken_by_ua.setdefault(ua, set())
+        users.ip[idx] = free_addresses(rng, len(idx), pool, taken)
 
 
 @dataclass
