@@ -25,6 +25,7 @@ import polars as pl
 from loadtui.ingest.fields import (
     APACHE_TIME,
     NO_REQUEST_PATH,
+    PARSED_COLUMNS,
     UTC_US,
     ParsedChunk,
     conform,
@@ -165,7 +166,8 @@ def parse_chunk(lines: pl.Series, first_line_no: int, dialect: ClfDialect) -> Pa
         & pl.col("_f4").str.contains(r"^ +$")
         & pl.col("_f2").str.contains(r"^ +\d{3} +(?:\d+|-) +$")
     )
-    lazy = (
+    req = pl.col("_f1").str.splitn(" ", 3)
+    cut_frame = (
         frame.lazy()
         .with_columns(pl.col("line_no").cast(pl.Int64), work.alias("_w"))
         .with_columns(*(cut.struct.field(f"field_{i}").alias(f"_f{i}") for i in range(7)))
@@ -173,51 +175,59 @@ def parse_chunk(lines: pl.Series, first_line_no: int, dialect: ClfDialect) -> Pa
             _structure().fill_null(False).alias("_ok"),
             combined.fill_null(False).alias("_combined"),
             status_bytes.alias("_sb"),
+            req.struct.field("field_0").alias("_method"),
+            unescape(req.struct.field("field_1")).alias("_target"),
         )
+        .collect(engine="streaming")
     )
-    req = pl.col("_f1").str.splitn(" ", 3)
-    method = req.struct.field("field_0")
-    target = req.struct.field("field_1")
+    # absolute URLs and #fragments are rare: clean targets only in chunks that have them
+    targets = cut_frame["_target"].drop_nulls()
+    plain = bool(targets.str.starts_with("/").all()) and not bool(
+        targets.str.contains("#", literal=True).any()
+    )
+    method, target = pl.col("_method"), pl.col("_target")
     is_request = method.str.contains(r"^[A-Za-z][A-Za-z0-9_\-]{0,19}$") & target.is_not_null()
-    path, query = split_target(unescape(target))
-    lazy = lazy.with_columns(
-        pl.col("_f0").str.splitn(" ", 2).struct.field("field_0").alias("client"),
-        _time(_between(pl.col("_f0"), "[", "]"), dialect.iso_time).alias("ts"),
+    path, query = split_target(target, absolute=not plain)
+    f0 = pl.col("_f0")
+    opening, closing = f0.str.find("[", literal=True), f0.str.find("]", literal=True)
+    lazy = cut_frame.lazy().with_columns(
+        f0.str.slice(0, f0.str.find(" ", literal=True)).alias("client"),
+        _time(f0.str.slice(opening + 1, closing - opening - 1), dialect.iso_time).alias("ts"),
         pl.col("_sb").struct.field("field_0").cast(pl.Int32, strict=False).alias("status"),
         pl.col("_sb")
         .struct.field("field_1")
         .str.strip_chars(" ")
         .cast(pl.Int64, strict=False)
         .alias("bytes"),
-        pl.when(pl.col("_combined")).then(unescape(pl.col("_f3"))).alias("referrer"),
-        pl.when(pl.col("_combined")).then(unescape(pl.col("_f5"))).alias("user_agent"),
+        _dash_is_null(pl.when(pl.col("_combined")).then(unescape(pl.col("_f3")))).alias("referrer"),
+        _dash_is_null(pl.when(pl.col("_combined")).then(unescape(pl.col("_f5")))).alias(
+            "user_agent"
+        ),
         _response_ms(dialect).alias("response_ms"),
         pl.when(is_request).then(method.str.to_uppercase()).alias("method"),
         pl.when(is_request).then(path).otherwise(pl.lit(NO_REQUEST_PATH)).alias("path"),
         pl.when(is_request).then(query).alias("query"),
-    ).with_columns(
-        pl.col("referrer").replace("-", None),
-        pl.col("user_agent").replace("-", None),
     )
-    done = lazy.collect(engine="streaming")
+    keep = [c for c in PARSED_COLUMNS if c != "session_id"]
+    done = lazy.select("line_no", "line", "_ok", *keep).collect(engine="streaming")
+    accepted = done["_ok"] & done["ts"].is_not_null()
     reason = (
         pl.when(~pl.col("_ok"))
         .then(pl.lit(f"not a {dialect.name} log line"))
         .otherwise(pl.lit("bad timestamp"))
     )
     # whitespace-only lines are blank, not bad (checked on the few rejected rows only)
-    bad = done.filter(
-        (~pl.col("_ok") & pl.col("line").str.contains(r"\S"))
-        | (pl.col("_ok") & pl.col("ts").is_null())
-    ).select("line_no", reason.alias("reason"), "line")
-    good = done.filter(pl.col("_ok") & pl.col("ts").is_not_null())
+    rejected = done.select("line_no", "line", "_ok").filter(~accepted)
+    bad = rejected.filter(pl.col("_ok") | pl.col("line").str.contains(r"\S")).select(
+        "line_no", reason.alias("reason"), "line"
+    )
+    good = done.select(keep).filter(accepted)
     naive = good.height if dialect.iso_time else 0
     return ParsedChunk(conform(good), bad, naive_times=naive)
 
 
-def _between(text: pl.Expr, left: str, right: str) -> pl.Expr:
-    inner = text.str.splitn(left, 2).struct.field("field_1")
-    return inner.str.splitn(right, 2).struct.field("field_0")
+def _dash_is_null(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr == "-").then(None).otherwise(expr)
 
 
 def _response_ms(dialect: ClfDialect) -> pl.Expr:

@@ -40,13 +40,19 @@ def empty_good() -> pl.DataFrame:
     return pl.DataFrame(schema={c: REQUEST_SCHEMA[c] for c in PARSED_COLUMNS})
 
 
-def split_target(target: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def split_target(target: pl.Expr, *, absolute: bool = True) -> tuple[pl.Expr, pl.Expr]:
     """A request target → (path, query). Absolute URLs lose scheme and host; `#frag` goes; the
-    query is null when there is no `?` and the raw text after it otherwise."""
-    local = target.str.replace(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*", "").str.replace(r"#.*$", "")
+    query is null when there is no `?` and the raw text after it otherwise. `absolute=False`
+    skips the scheme and fragment handling, for callers that know no target needs it."""
+    local = target
+    if absolute:
+        local = local.str.replace(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*", "").str.replace(
+            r"#.*$", ""
+        )
     parts = local.str.splitn("?", 2)
     path = parts.struct.field("field_0")
-    path = pl.when(path == "").then(pl.lit("/")).otherwise(path)
+    if absolute:
+        path = pl.when(path == "").then(pl.lit("/")).otherwise(path)
     return path, parts.struct.field("field_1")
 
 

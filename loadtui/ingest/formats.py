@@ -16,7 +16,9 @@ Empty lines are not log lines: they are neither good nor bad. A file of only jun
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -25,12 +27,19 @@ from loadtui.contracts import REQUEST_SCHEMA, BadLine, IngestReport
 from loadtui.errors import UserError
 from loadtui.ingest import clf, har, tabular
 from loadtui.ingest.fields import ParsedChunk, empty_good, printable_excerpt
-from loadtui.ingest.lines import decode_lines, iter_line_chunks, read_all, read_head
+from loadtui.ingest.lines import (
+    LineChunk,
+    decode_lines,
+    iter_line_chunks,
+    read_all,
+    read_head,
+)
 from loadtui.ingest.routes import STATIC_MODES, add_routes
 
 FORMATS = ("auto", "combined", "common", "nginx", "netnea", "jsonl", "csv", "har")
 SNIFF_LINES = 200
 BAD_EXAMPLES_PER_FILE = 5
+PARSE_THREADS = 2
 Progress = Callable[[int, int], None]
 
 
@@ -129,22 +138,34 @@ def _parse_file(path: Path, sniffed: _Sniffed, on_bytes: Callable[[int], None]) 
         result.add(har.parse_har(entries, path), source)
         on_bytes(path.stat().st_size)
         return result
-    first = True
-    for chunk in iter_line_chunks(path):
-        if sniffed.kind == "clf" and sniffed.dialect is not None:
-            parsed = clf.parse_chunk(chunk.lines, chunk.first_line_no, sniffed.dialect)
-        elif sniffed.kind == "jsonl" and sniffed.fmap is not None:
-            parsed = tabular.parse_json_chunk(chunk.lines, chunk.first_line_no, sniffed.fmap)
-        elif sniffed.kind == "csv" and sniffed.fmap is not None:
-            parsed = tabular.parse_csv_chunk(
-                chunk.lines, chunk.first_line_no, sniffed.fmap, skip_header=first
-            )
-        else:
-            parsed = _all_bad(chunk.lines, chunk.first_line_no)
-        first = False
-        result.add(parsed, source)
-        on_bytes(chunk.done_bytes)
+    # Two chunks in flight: polars releases the GIL, so one chunk is cut while the other is
+    # typed; results are taken in file order, so counts, examples and progress stay ordered.
+    with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
+        pending: deque[tuple[LineChunk, Future[ParsedChunk]]] = deque()
+        for chunk in iter_line_chunks(path):
+            first = chunk.first_line_no == 1
+            pending.append((chunk, pool.submit(_parse_chunk, sniffed, chunk, first)))
+            while len(pending) >= PARSE_THREADS:
+                done, future = pending.popleft()
+                result.add(future.result(), source)
+                on_bytes(done.done_bytes)
+        while pending:
+            done, future = pending.popleft()
+            result.add(future.result(), source)
+            on_bytes(done.done_bytes)
     return result
+
+
+def _parse_chunk(sniffed: _Sniffed, chunk: LineChunk, first: bool) -> ParsedChunk:
+    if sniffed.kind == "clf" and sniffed.dialect is not None:
+        return clf.parse_chunk(chunk.lines, chunk.first_line_no, sniffed.dialect)
+    if sniffed.kind == "jsonl" and sniffed.fmap is not None:
+        return tabular.parse_json_chunk(chunk.lines, chunk.first_line_no, sniffed.fmap)
+    if sniffed.kind == "csv" and sniffed.fmap is not None:
+        return tabular.parse_csv_chunk(
+            chunk.lines, chunk.first_line_no, sniffed.fmap, skip_header=first
+        )
+    return _all_bad(chunk.lines, chunk.first_line_no)
 
 
 def _all_bad(lines: pl.Series, first_line_no: int) -> ParsedChunk:

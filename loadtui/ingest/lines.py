@@ -95,7 +95,8 @@ def decode_lines(data: bytes) -> pl.Series:
         frame = pl.read_lines(data)
     except pl.exceptions.ComputeError:  # invalid UTF-8 somewhere in the chunk
         frame = pl.read_lines(data.decode("utf-8", "replace").encode("utf-8"))
-    return frame.to_series().str.strip_suffix("\r").alias("line")
+    lines = frame.to_series().alias("line")
+    return lines.str.strip_suffix("\r") if b"\r" in data else lines
 
 
 def iter_line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[LineChunk]:
