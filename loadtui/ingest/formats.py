@@ -78,16 +78,23 @@ def sniff(path: Path, fmt: str = "auto") -> _Sniffed:
     if not sample:
         return _Sniffed("unknown")
     first = sample[0].lstrip("\ufeff").strip()
-    if fmt in ("auto", "jsonl") and first.startswith("{"):
+    # one-line JSON objects (a pretty-printed document has lines that merely open one)
+    objects = [
+        line
+        for line in sample
+        if line.lstrip("\ufeff").lstrip().startswith("{") and line.rstrip().endswith("}")
+    ]
+    if fmt in ("auto", "har") and first.startswith("{"):
         try:
             obj = json.loads(first)
         except ValueError:
             obj = None
-        if obj is None and fmt == "auto":
-            return _Sniffed("har")  # a pretty-printed JSON document
-        if isinstance(obj, dict) and "log" in obj and fmt == "auto":
+        if isinstance(obj, dict) and isinstance(obj.get("log"), dict):
             return _Sniffed("har")  # a one-line HAR
-        fmap = tabular.sniff_json(sample)
+        if obj is None and b'"log"' in head and b'"entries"' in head and len(objects) < 2:
+            return _Sniffed("har")  # a pretty-printed HAR document
+    if fmt in ("auto", "jsonl") and objects:
+        fmap = tabular.sniff_json(objects)
         if fmap is not None:
             return _Sniffed("jsonl", fmap=fmap)
     if fmt in ("auto", "csv") and "," in first:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import polars as pl
@@ -223,3 +224,22 @@ def test_forced_format_is_honoured(fixtures: Path) -> None:
     assert report.formats[str(path)].startswith("combined")
     with pytest.raises(UserError, match="no line matched"):
         read_logs([path], "jsonl")
+
+
+def test_har_is_recognised_without_its_extension(tmp_path: Path, fixtures: Path) -> None:
+    pretty = tmp_path / "capture.json"
+    pretty.write_bytes((fixtures / "pagexray_http2_chrome_slice.har").read_bytes())
+    one_line = tmp_path / "capture-min.json"
+    one_line.write_text(json.dumps(json.loads(pretty.read_text())))
+    for path in (pretty, one_line):
+        df, report = read_logs([path])
+        assert report.formats[str(path)].startswith("har") and df.height == 3
+
+
+def test_jsonl_is_recognised_when_its_first_line_is_junk(tmp_path: Path, fixtures: Path) -> None:
+    path = tmp_path / "late.jsonl"
+    path.write_bytes(b"\x00garbage\n" + (fixtures / "access_nginx.jsonl").read_bytes())
+    df, report = read_logs([path])
+    assert report.formats[str(path)].startswith("jsonl")
+    assert (report.lines_total, report.lines_bad, df.height) == (4, 1, 3)
+    assert report.bad_examples[0].line_no == 1
