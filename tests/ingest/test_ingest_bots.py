@@ -107,3 +107,23 @@ def test_synth_log_crawlers_flagged_and_api_clients_spared(tmp_path: Path) -> No
     scrapers = joined.filter(pl.col("persona") == "stealth_scraper")
     if scrapers.height:
         assert scrapers["is_bot"].mean() >= 0.8
+
+
+def test_sample_shop_log_sessions_and_bots_match_its_truth() -> None:
+    root = Path(__file__).resolve().parents[2] / "sample_data"
+    log, truth_csv = root / "shop_access.log", root / "shop_truth.csv"
+    if not (log.exists() and truth_csv.exists()):
+        pytest.skip("sample_data/shop_access.log and shop_truth.csv are not generated yet")
+    df, report = read_logs([log])
+    assert report.lines_bad == 0
+    sessions = assign_sessions(df)
+    truth = pl.read_csv(truth_csv, infer_schema=False)
+    assert sessions["session"].n_unique() == truth.height  # 30 idle minutes split them
+    flags = flag_bots(sessions)
+    per_pair = truth.select("client", "user_agent", "persona").unique(["client", "user_agent"])
+    joined = flags.join(per_pair, on=["client", "user_agent"], how="inner")
+    assert joined.height == flags.height
+    rate = dict(joined.group_by("persona").agg(pl.col("is_bot").mean()).iter_rows())
+    assert rate["bot_crawler"] >= 0.95 and rate["stealth_scraper"] >= 0.8
+    assert rate["api_consumer"] <= 0.10
+    assert rate["casual_browser"] <= 0.02 and rate["power_user"] <= 0.02
