@@ -111,19 +111,27 @@ def iter_line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Lin
         cr_only: bool | None = None
         while True:
             block = source.read(chunk_bytes)
-            if cr_only is None and block:
-                cr_only = b"\n" not in block and b"\r" in block
+            if cr_only is None:
+                if b"\n" in block:
+                    cr_only = False
+                elif b"\r" in block.rstrip(b"\r") or (not block and b"\r" in carry):
+                    cr_only = True  # a CR inside the block (or at the end of the file)
+                elif block:  # no line end seen yet, or a CR that may precede an LF
+                    carry += block
+                    continue
             if cr_only:
                 block = block.replace(b"\r", b"\n")
-            data = carry + block
+                carry = carry.replace(b"\r", b"\n")
             if block:
-                cut = data.rfind(b"\n")
+                cut = block.rfind(b"\n")
                 if cut < 0:
-                    carry = data
+                    carry += block
                     continue
-                carry, data = data[cut + 1 :], data[: cut + 1]
+                # one copy per chunk: the carried partial line plus this block's whole lines
+                data = carry + block[: cut + 1] if carry else block[: cut + 1]
+                carry = block[cut + 1 :]
             else:
-                carry = b""
+                data, carry = carry, b""
             lines = decode_lines(data)
             if lines.len():
                 yield LineChunk(lines, next_line, source.position())
