@@ -25,6 +25,7 @@ taking every N-th slot, so the merged stream is exactly the fixed-rate schedule.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import random
 import re
@@ -138,8 +139,10 @@ class StageProfile:
         """The time t with Λ(t) = x, or None when x lies beyond the end of the profile."""
         if x < 0 or x > self.total or self.total <= 0:
             return None
-        i = bisect.bisect_left(self.cum, x) - 1
-        i = max(0, i)
+        return self._inverse_in(max(0, bisect.bisect_left(self.cum, x) - 1), x)
+
+    def _inverse_in(self, i: int, x: float) -> float:
+        """Λ⁻¹(x) given i = bisect_left(cum, x) − 1 (clamped at 0) and 0 ≤ x ≤ total."""
         # skip zero-mass segments (zero-length stages, zero rate) so we land inside real mass
         while i < len(self.times) - 2 and self.cum[i + 1] - self.cum[i] <= 0:
             i += 1
@@ -157,30 +160,34 @@ class StageProfile:
             return t0
         return min(t1, t0 + 2.0 * y / denom)
 
+    def inverse_increasing(self, xs: Iterator[float]) -> Iterator[float]:
+        """`inverse_cumulative` of a non-decreasing sequence, ending at the first x past the
+        end: the same floats, with a moving segment cursor instead of a bisection per value
+        (arrival generators call this once per arrival)."""
+        cum, total = self.cum, self.total
+        last = len(cum) - 1
+        i = 0  # = bisect_left(cum, x) - 1, clamped at 0
+        for x in xs:
+            if x < 0 or x > total or total <= 0:
+                return
+            while i < last and cum[i + 1] < x:
+                i += 1
+            yield self._inverse_in(i, x)
+
 
 def poisson_arrivals(profile: StageProfile, *, seed: int, share: float = 1.0) -> Iterator[float]:
     """Arrival times (s from start) of a Poisson process with rate share × profile(t)."""
     if share <= 0:
-        return
+        return iter(())
     rng = random.Random(seed)
-    x = 0.0
-    while True:
-        x += rng.expovariate(share)
-        t = profile.inverse_cumulative(x)
-        if t is None:
-            return
-        yield t
+    return profile.inverse_increasing(
+        itertools.accumulate(iter(lambda: rng.expovariate(share), None))
+    )
 
 
 def paced_arrivals(profile: StageProfile, *, index: int = 0, count: int = 1) -> Iterator[float]:
     """Fixed-rate arrivals: slot k at Λ⁻¹(k + ½); worker `index` of `count` takes every count-th."""
-    k = index
-    while True:
-        t = profile.inverse_cumulative(k + 0.5)
-        if t is None:
-            return
-        yield t
-        k += count
+    return profile.inverse_increasing(k + 0.5 for k in itertools.count(index, count))
 
 
 def vus_at(profile: StageProfile, t: float) -> int:

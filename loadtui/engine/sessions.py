@@ -138,12 +138,12 @@ class CompiledScenario:
 
     def walk(self, rng: random.Random) -> Iterator[int]:
         """Step indexes of one session. Without a matrix the steps run once, in order."""
-        n = len(self.steps)
-        if n == 0:
-            return
         if not self.rows:
-            yield from range(min(n, self.max_requests))
-            return
+            return iter(range(min(len(self.steps), self.max_requests)))  # no generator frame
+        return self._chain(rng)
+
+    def _chain(self, rng: random.Random) -> Iterator[int]:
+        n = len(self.steps)
         state = _choose(self.entry, rng) if self.entry else 0
         if state < 0:
             state = 0

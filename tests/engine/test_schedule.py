@@ -100,3 +100,39 @@ def test_vu_counts_round_and_split_over_workers() -> None:
     assert [worker_vus(5, index=i, count=2) for i in range(2)] == [3, 2]
     assert sum(worker_vus(7, index=i, count=3) for i in range(3)) == 7
     assert worker_vus(1, index=1, count=2) == 0
+
+
+@pytest.mark.parametrize(
+    "stages",
+    [
+        (("0s", 40), ("10s", 40)),
+        (("10s", 100), ("0s", 20), ("10s", 60), ("10s", 0)),
+        (("5s", 0), ("0s", 0), ("3s", 30), ("2s", 30), ("4s", 5)),
+    ],
+)
+def test_arrival_generators_give_exactly_the_per_arrival_inverse(
+    stages: tuple[tuple[str, float], ...],
+) -> None:
+    """The segment cursor must give the very floats a bisection per arrival gives."""
+    import random
+
+    p = profile(*stages)
+
+    def reference(xs: list[float]) -> list[float]:
+        out = []
+        for x in xs:
+            t = p.inverse_cumulative(x)
+            if t is None:
+                break
+            out.append(t)
+        return out
+
+    for index, count in ((0, 1), (1, 3)):
+        slots = [k + 0.5 for k in range(index, int(p.total) + 2, count)]
+        assert list(paced_arrivals(p, index=index, count=count)) == reference(slots)
+    rng = random.Random(9)
+    xs, x = [], 0.0
+    while x <= p.total:
+        x += rng.expovariate(0.5)
+        xs.append(x)
+    assert list(poisson_arrivals(p, seed=9, share=0.5)) == reference(xs)
