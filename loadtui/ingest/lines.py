@@ -44,11 +44,14 @@ class _Source:
             raise UserError(f"cannot read {path}: {exc.strerror or exc}") from exc
         magic = self.raw.read(2)
         self.raw.seek(0)
-        self.stream: BinaryIO = (
-            gzip.GzipFile(fileobj=self.raw, mode="rb")  # type: ignore[assignment]
-            if magic == GZIP_MAGIC
-            else self.raw
-        )
+        self.stream: BinaryIO = self.raw
+        if magic == GZIP_MAGIC:
+            packed = gzip.GzipFile(fileobj=self.raw, mode="rb")
+            try:
+                packed.peek(1)  # a plain log may start with these two bytes by chance
+                self.stream = packed  # type: ignore[assignment]
+            except (OSError, EOFError):
+                self.raw.seek(0)
         self.path = path
 
     def read(self, n: int) -> bytes:
@@ -87,16 +90,28 @@ def read_all(path: Path) -> bytes:
         source.close()
 
 
+# polars sniffs these at the start of a buffer and tries to decompress it; a text line that
+# happens to start with them (`x^2`, junk) must not reach it first.
+COMPRESSION_MAGICS = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"x\x01", b"x^", b"x\x9c", b"x\xda")
+
+
 def decode_lines(data: bytes) -> pl.Series:
     """Split bytes into lines (without `\\n` or `\\r\\n`), replacing invalid UTF-8."""
-    if not data:
-        return pl.Series("line", [], dtype=pl.String)
-    try:
-        frame = pl.read_lines(data)
-    except pl.exceptions.ComputeError:  # invalid UTF-8 somewhere in the chunk
-        frame = pl.read_lines(data.decode("utf-8", "replace").encode("utf-8"))
-    lines = frame.to_series().alias("line")
-    return lines.str.strip_suffix("\r") if b"\r" in data else lines
+    head: list[str] = []
+    while data.startswith(COMPRESSION_MAGICS):
+        cut = data.find(b"\n")
+        first, data = (data, b"") if cut < 0 else (data[:cut], data[cut + 1 :])
+        head.append(first.decode("utf-8", "replace").removesuffix("\r"))
+    lines = pl.Series("line", [], dtype=pl.String)
+    if data:
+        try:
+            frame = pl.read_lines(data)
+        except pl.exceptions.ComputeError:  # invalid UTF-8 somewhere in the chunk
+            frame = pl.read_lines(data.decode("utf-8", "replace").encode("utf-8"))
+        lines = frame.to_series().alias("line")
+        if b"\r" in data:
+            lines = lines.str.strip_suffix("\r")
+    return pl.concat([pl.Series("line", head, dtype=pl.String), lines]) if head else lines
 
 
 def iter_line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[LineChunk]:

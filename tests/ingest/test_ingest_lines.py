@@ -54,3 +54,11 @@ def test_invalid_utf8_is_replaced_not_fatal(tmp_path: Path) -> None:
     path.write_bytes(b"ok one\nbad \xff\xfe here\nok two\n")
     lines = [s for c in iter_line_chunks(path, chunk_bytes=5) for s in c.lines.to_list()]
     assert lines == ["ok one", "bad \ufffd\ufffd here", "ok two"]
+
+
+def test_lines_that_start_like_compressed_data_are_text(tmp_path: Path) -> None:
+    # polars would try to decompress a buffer starting with these magic bytes
+    path = tmp_path / "magic.log"
+    path.write_bytes(b"x^2 + 1\n\x1f\x8bjunk\nx\x9c\nplain\n")
+    lines = [s for c in iter_line_chunks(path) for s in c.lines.to_list()]
+    assert lines == ["x^2 + 1", "\x1f\ufffdjunk", "x\ufffd", "plain"]
