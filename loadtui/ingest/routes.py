@@ -88,8 +88,9 @@ def _python_replacement(template: str) -> str:
 
 
 _PY_RULES = [(re.compile(p), _python_replacement(r)) for p, r in RULES]
-_PY_ASSET = re.compile(ASSET_RE)
-_PY_ASSET_FILE = re.compile(ASSET_FILE)
+# Python's `$` also matches before a final newline; `\Z` is what the polars engine means by `$`
+_PY_ASSET = re.compile(ASSET_RE.removesuffix("$") + r"\Z")
+_PY_ASSET_FILE = re.compile(ASSET_FILE.removesuffix("$") + r"\Z")
 
 
 def _check_static(static: str) -> None:

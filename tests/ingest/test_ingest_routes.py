@@ -68,7 +68,8 @@ PATHS = st.lists(
         st.uuids().map(str),
         st.integers(0, 10**12).map(str),
         st.binary(min_size=4, max_size=20).map(bytes.hex),
-        st.sampled_from(["v1", "v2.1", "2024-01-31", "app.js", "img.PNG", "{x}", "%20"]),
+        st.sampled_from(["v1", "v2.1", "2024-01-31", "app.js", "img.PNG", "{x}", "%20", "a.js\n"]),
+        st.text(max_size=8),
     ),
     max_size=6,
 ).map(lambda parts: "/" + "/".join(parts))
