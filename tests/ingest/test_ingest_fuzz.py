@@ -178,3 +178,39 @@ def test_jsonl_with_truncated_records_is_counted_exactly(
     assert df.height == n
     assert df["response_ms"].drop_nulls().len() == n
     assert isinstance(df, pl.DataFrame)
+
+
+# Slots of a CLF line, each with valid and broken variants, so that generated lines are
+# often valid and often broken in one place only.
+SLOTS = [
+    ["1.2.3.4", "host.x", "", "1.2.3.4 "],
+    [" - - ", " -  - ", " ", " a b c d e ", " US - ", "-"],
+    ["[04/Mar/2024:12:00:00 +0000]", "[x]", "[04/Mar/2024:12:00:00 +0000", "[]"],
+    [" ", "", "  "],
+    ['"GET /a HTTP/1.1"', '"GET /a\\" HTTP/1.1"', '"GET /a', '"-"', '"GET /a\\\\"', '""'],
+    [" 200 12", " 200 -", " 20 12", " 200", "  200  12", " 200 12x"],
+    ["", ' "-" "ua"', ' "ref" "u\\"a"', ' "-"', ' "-" "ua', ' "-" x "ua"', '"a" "b"'],
+    ["", " 0.5", " 0.1, 0.2", ' "x" 1', " x", ' "', "  ", ' a"b"', ' "a\\"'],
+]
+CLF_LIKE = st.tuples(*(st.sampled_from(slot) for slot in SLOTS)).map("".join)
+
+
+@SETTINGS
+@given(lines=st.lists(CLF_LIKE, max_size=40))
+def test_vectorised_checks_accept_exactly_what_the_line_grammar_accepts(
+    tmp_path: Path, lines: list[str]
+) -> None:
+    """The parser cuts lines at quotes instead of running `LINE` on each; both must agree."""
+    from loadtui.ingest.clf import LINE_RE, ClfDialect, parse_chunk
+
+    series = pl.Series("line", lines, dtype=pl.String)
+    parsed = parse_chunk(series, 1, ClfDialect(name="combined"))
+    bad = dict(zip(parsed.bad["line_no"], parsed.bad["reason"], strict=True))
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            assert number not in bad
+        elif LINE_RE.match(line):
+            assert bad.get(number) in (None, "bad timestamp"), line
+        else:
+            assert number in bad, line
+    assert parsed.good.height + len(bad) == sum(1 for line in lines if line.strip())
