@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from loadtui import durations
 from loadtui.errors import UserError
 
 if TYPE_CHECKING:
@@ -27,26 +27,14 @@ examples:
 
 FORMATS = ("auto", "combined", "common", "nginx", "jsonl", "csv", "har")
 PROGRESS_ABOVE_BYTES = 4 * 1024 * 1024  # small files finish before a bar is worth drawing
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
-_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 
 def parse_duration(text: str) -> float:
-    """`30m`, `90s`, `1h`, `1h30m`, `250ms` or a bare number of seconds → seconds."""
-    value = text.strip().lower()
+    """`--session-timeout` text → seconds; a bad value is the user's to fix (exit 2)."""
     try:
-        return float(value)
+        return durations.parse_duration(text)
     except ValueError:
-        pass
-    pos, total = 0, 0.0
-    for m in _DURATION_PART.finditer(value):
-        if m.start() != pos:
-            break
-        total += float(m.group(1)) * _UNIT_S[m.group(2)]
-        pos = m.end()
-    if pos != len(value) or not value:
-        raise UserError(f"cannot read duration {text!r}; write it like 30m, 90s or 1h")
-    return total
+        raise UserError(f"cannot read duration {text!r}; write it like 30m, 90s or 1h") from None
 
 
 def parse_k(text: str) -> int | None:

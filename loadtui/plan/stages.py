@@ -13,10 +13,10 @@ exactly to the total.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 from loadtui.contracts import Stage
+from loadtui.durations import format_duration, parse_duration
 
 PLAN_TYPES = ("smoke", "load", "stress", "spike", "soak")
 DEFAULT_DURATION_S = {"smoke": 60, "load": 300, "stress": 480, "spike": 180, "soak": 3600}
@@ -24,49 +24,6 @@ SPIKE_FACTOR = 5.0
 STRESS_MULTIPLIERS = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 MIN_STEP_S = 90  # a stress step shorter than this has too little steady part to read
 MIN_DURATION_S = 10
-
-_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
-_SCALE = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-
-
-def parse_duration(text: str | float | int) -> float:
-    """k6 duration ("30s", "5m", "1h30m", "500ms", bare "90" = seconds) → seconds.
-
-    ValueError says what a valid duration looks like.
-    """
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        if text < 0:
-            raise ValueError(f"negative duration {text}")
-        return float(text)
-    raw = str(text).strip().lower()
-    try:
-        value = float(raw)
-    except ValueError:
-        pass
-    else:
-        if value < 0 or math.isnan(value):
-            raise ValueError(f"negative duration {text!r}")
-        return value
-    pos, total = 0, 0.0
-    for m in _PART.finditer(raw):
-        if m.start() != pos:
-            break
-        total += float(m.group(1)) * _SCALE[m.group(2)]
-        pos = m.end()
-    if not raw or pos != len(raw):
-        raise ValueError(f"{text!r} is not a duration; use k6 style like 30s, 5m, 1h30m")
-    return total
-
-
-def format_duration(seconds: float) -> str:
-    """Whole seconds → the shortest k6 text: 90 → "1m30s", 3600 → "1h", 0.5 → "500ms"."""
-    if seconds < 1:
-        return f"{round(seconds * 1000)}ms"
-    s = round(seconds)
-    h, rest = divmod(s, 3600)
-    m, sec = divmod(rest, 60)
-    out = (f"{h}h" if h else "") + (f"{m}m" if m else "") + (f"{sec}s" if sec else "")
-    return out or "0s"
 
 
 def _allocate(total_s: int, fractions: Sequence[float], absorb: int) -> list[int]:
