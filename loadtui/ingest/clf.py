@@ -213,13 +213,15 @@ def parse_chunk(lines: pl.Series, first_line_no: int, dialect: ClfDialect) -> Pa
         _dash_is_null(pl.when(pl.col("_combined")).then(unescape(pl.col("_f5")))).alias(
             "user_agent"
         ),
-        _response_ms(dialect).alias("response_ms"),
+        _rt_token(dialect).alias("_rt"),
         pl.when(is_request).then(method.str.to_uppercase()).alias("method"),
         pl.when(is_request).then(path).otherwise(pl.lit(NO_REQUEST_PATH)).alias("path"),
         pl.when(is_request).then(query).alias("query"),
     )
     keep = [c for c in PARSED_COLUMNS if c != "session_id"]
-    done = lazy.select("line_no", "line", "_ok", *keep).collect(engine="streaming")
+    typed = [c for c in keep if c != "response_ms"]
+    done = lazy.select("line_no", "line", "_ok", "_rt", *typed).collect(engine="streaming")
+    done = done.with_columns(_response_ms(done["_rt"], dialect))
     accepted = done["_ok"] & done["ts"].is_not_null()
     reason = (
         pl.when(~pl.col("_ok"))
@@ -240,10 +242,15 @@ def _dash_is_null(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr == "-").then(None).otherwise(expr)
 
 
-def _response_ms(dialect: ClfDialect) -> pl.Expr:
+def _rt_unit(dialect: ClfDialect) -> float:
+    """Milliseconds per unit of the response-time token."""
+    return {"ratio_us": 0.001, "tail_us": 0.001, "tail_s": 1000.0}.get(dialect.rt, 1.0)
+
+
+def _rt_token(dialect: ClfDialect) -> pl.Expr:
+    """The raw response-time token (a number, `-`, or nginx's list of upstream times)."""
     if dialect.rt == "ratio_us":
-        micros = pl.col("_f6").str.extract(RATIO_RT, 1).cast(pl.Float64, strict=False)
-        return micros / 1000.0
+        return pl.col("_f6").str.extract(RATIO_RT, 1)
     if dialect.rt in {"tail_s", "tail_us"}:
         # text after the last quote: for a common line that follows status and bytes
         after_quote = (
@@ -255,7 +262,18 @@ def _response_ms(dialect: ClfDialect) -> pl.Expr:
             .then(pl.col("_f6").str.extract(r'"([^"]*)$', 1))
             .otherwise(pl.col("_f6"))
         )
-        token = after_quote.str.extract(RT_TOKEN, 1)
-        unit = 1000.0 if dialect.rt == "tail_s" else 0.001
-        return seconds_list_to_ms(token, unit)
-    return pl.lit(None, dtype=pl.Float64)
+        return after_quote.str.extract(RT_TOKEN, 1)
+    return pl.lit(None, dtype=pl.String)
+
+
+def _response_ms(tokens: pl.Series, dialect: ClfDialect) -> pl.Series:
+    """Tokens → ms. A plain number is one cast; the rare lists (`0.05, 0.03`) are summed on
+    their own rows only, because list arithmetic over every row would cost more than the
+    rest of the parse."""
+    unit = _rt_unit(dialect)
+    values = tokens.cast(pl.Float64, strict=False) * unit
+    lists = values.is_null() & tokens.str.contains(r"[,:]").fill_null(False)
+    if lists.any():
+        summed = pl.select(seconds_list_to_ms(pl.lit(tokens.filter(lists)), unit)).to_series()
+        values = values.scatter(lists.arg_true(), summed)
+    return values.alias("response_ms")

@@ -7,7 +7,7 @@ A segment is replaced when it looks like a value rather than a name, checked in 
 | UUID                                         | 9b2c…-…-…-…-…                 | `{uuid}`  |
 | date                                         | 2024-03-04                    | `{date}`  |
 | digits                                       | 4711                          | `{id}`    |
-| hex of 8 or more                             | 3f2a9c1b, d41d8cd98f00b204…   | `{hash}`  |
+| hex of 8 or more, with a digit               | 3f2a9c1b, d41d8cd98f00b204…   | `{hash}`  |
 | token: 16+ chars, upper, lower and digits    | dGhpcyBpcyBhIHRva2Vu1Q        | `{token}` |
 | code: a letter and 2+ digits, up to 16 chars | AB-1234, sku_99x12, sts-68    | `{code}`  |
 
@@ -40,7 +40,7 @@ ASSET_RE = r"(?i)\.(?:" + "|".join(STATIC_EXTENSIONS) + r")$"
 _CH = r"[A-Za-z0-9_\-]"
 _EXT = r"(\.[A-Za-z0-9]{1,8})?"
 _OPEN_TOKEN, _CLOSE_TOKEN, _OPEN_CODE, _CLOSE_CODE = "\x02", "\x03", "\x04", "\x05"
-_KEEP = "\x06"
+_KEEP, _OPEN_HASH, _CLOSE_HASH = "\x06", "\x07", "\x08"
 
 
 def _all_of(classes: list[str]) -> str:
@@ -69,7 +69,13 @@ RULES: list[tuple[str, str]] = [
     ),
     (_whole(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T_][0-9:]+Z?)?"), "/{date}${2}/"),
     (_whole(r"[0-9]+"), "/{id}${2}/"),
-    (_whole(r"[0-9a-fA-F]{8,}"), "/{hash}${2}/"),
+]
+# Every later rule needs a digit in the segment, so paths without one skip them all.
+DIGIT_RULES: list[tuple[str, str]] = [
+    # a hex run of 8+ with a digit in it (`deadbeef` is a word, `3f2a9c1b` a hash)
+    (_whole(r"[0-9a-fA-F]{8,}"), f"/{_OPEN_HASH}${{1}}{_CLOSE_HASH}${{2}}/"),
+    (f"{_OPEN_HASH}[a-fA-F]*[0-9][0-9a-fA-F]*{_CLOSE_HASH}", "{hash}"),
+    (f"[{_OPEN_HASH}{_CLOSE_HASH}]", ""),
     (_whole(rf"{_CH}{{16,}}={{0,2}}"), f"/{_OPEN_TOKEN}${{1}}{_CLOSE_TOKEN}${{2}}/"),
     (f"{_OPEN_TOKEN}{_all_of(['[A-Z]', '[a-z]', '[0-9]'])}={{0,2}}{_CLOSE_TOKEN}", "{token}"),
     (f"[{_OPEN_TOKEN}{_CLOSE_TOKEN}]", ""),
@@ -88,6 +94,7 @@ def _python_replacement(template: str) -> str:
 
 
 _PY_RULES = [(re.compile(p), _python_replacement(r)) for p, r in RULES]
+_PY_DIGIT_RULES = [(re.compile(p), _python_replacement(r)) for p, r in DIGIT_RULES]
 # Python's `$` also matches before a final newline; `\Z` is what the polars engine means by `$`
 _PY_ASSET = re.compile(ASSET_RE.removesuffix("$") + r"\Z")
 _PY_ASSET_FILE = re.compile(ASSET_FILE.removesuffix("$") + r"\Z")
@@ -106,33 +113,55 @@ def template_path(path: str, static: str = "group") -> str:
     text = path.replace("/", "//") + "/"
     for pattern, replacement in _PY_RULES:
         text = pattern.sub(replacement, text)
+    if re.search("[0-9]", text):
+        for pattern, replacement in _PY_DIGIT_RULES:
+            text = pattern.sub(replacement, text)
     return text.replace("//", "/")[:-1]
 
 
-def route_expr(path: pl.Expr, static: str = "group") -> pl.Expr:
-    """The vectorised templating as an expression on a path column."""
-    _check_static(static)
-    if static == "group":
-        path = (
-            pl.when(path.str.contains(ASSET_RE))
-            .then(path.str.replace(ASSET_FILE, ASSET_ROUTE))
-            .otherwise(path)
-        )
-    text = path.str.replace_all("/", "//", literal=True) + "/"
-    for pattern, replacement in RULES:
+def _grouped(path: pl.Expr, static: str) -> pl.Expr:
+    if static != "group":
+        return path
+    return (
+        pl.when(path.str.contains(ASSET_RE))
+        .then(path.str.replace(ASSET_FILE, ASSET_ROUTE))
+        .otherwise(path)
+    )
+
+
+def _apply(text: pl.Expr, rules: list[tuple[str, str]]) -> pl.Expr:
+    for pattern, replacement in rules:
         text = text.str.replace_all(pattern, replacement)
+    return text
+
+
+def _undouble(text: pl.Expr) -> pl.Expr:
     text = text.str.replace_all("//", "/", literal=True)
     return text.str.slice(0, text.str.len_chars() - 1)
 
 
+def route_expr(path: pl.Expr, static: str = "group") -> pl.Expr:
+    """The vectorised templating as one expression on a path column."""
+    _check_static(static)
+    text = _grouped(path, static).str.replace_all("/", "//", literal=True) + "/"
+    return _undouble(_apply(_apply(text, RULES), DIGIT_RULES))
+
+
 def add_routes(df: pl.DataFrame, static: str = "group") -> pl.DataFrame:
     """Fill `route` from `path`. Templating runs once per distinct path (a log repeats its
-    paths many times), then maps back. `static="drop"` also removes static-asset rows."""
+    paths many times) and maps back; the digit rules run only on the paths that still have a
+    digit after ids are replaced. `static="drop"` also removes static-asset rows."""
     _check_static(static)
     if static == "drop":
         df = df.filter(~pl.col("path").str.contains(ASSET_RE).fill_null(False))
     paths = df.select(pl.col("path").unique().drop_nulls())
-    mapping = paths.with_columns(route_expr(pl.col("path"), static).alias("route"))
+    doubled = _grouped(pl.col("path"), static).str.replace_all("/", "//", literal=True) + "/"
+    first = paths.with_columns(_apply(doubled, RULES).alias("_t"))
+    digits = first["_t"].str.contains("[0-9]")
+    rest = first.filter(digits).with_columns(_apply(pl.col("_t"), DIGIT_RULES))
+    mapping = pl.concat([first.filter(~digits), rest]).select(
+        "path", _undouble(pl.col("_t")).alias("route")
+    )
     columns = df.columns if "route" in df.columns else [*df.columns, "route"]
     joined = df.drop("route", strict=False).join(
         mapping, on="path", how="left", maintain_order="left"
