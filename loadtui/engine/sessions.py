@@ -316,7 +316,13 @@ class ScenarioPicker:
         self.cum = _cumulative(weights)
         if not self.scenarios:
             raise ValueError("the plan has no scenarios")
+        self._single = len(self.scenarios) == 1
+        self._draws = bool(self.cum) and self.cum[-1] > 0
 
     def pick(self, rng: random.Random) -> CompiledScenario:
+        if self._single:
+            if self._draws:
+                rng.random()  # the draw _choose makes, so seeded runs stay the same stream
+            return self.scenarios[0]
         i = _choose(self.cum, rng)
         return self.scenarios[i if i >= 0 else 0]

@@ -77,6 +77,7 @@ class Worker:
         self.window_index = 1
         self.transport: Transport | None = None
         self.ctx: SessionContext | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     # -- wiring -------------------------------------------------------------------------------
     def _on_control(self) -> None:
@@ -113,7 +114,7 @@ class Worker:
             limiter=RateLimiter(spec.max_rps),
             max_in_flight=spec.max_in_flight,
         )
-        loop = asyncio.get_running_loop()
+        loop = self.loop = asyncio.get_running_loop()
         loop.add_reader(self.conn.fileno(), self._on_control)
         driver = (
             self._drive_closed() if self.plan.workload.model == "closed" else self._drive_open()
@@ -167,13 +168,13 @@ class Worker:
     # -- sessions -----------------------------------------------------------------------------
     def _spawn(self, intended: float) -> None:
         """Start one session whose first request is intended at perf_counter time `intended`."""
-        assert self.ctx is not None
+        assert self.ctx is not None and self.loop is not None
         ctx = self.ctx
         if ctx.in_flight >= ctx.max_in_flight:
             self.recorder.drop()  # k6's dropped_iterations: the generator is at its cap
             return
         scenario = self.picker.pick(self.rng)
-        task = asyncio.create_task(self._session(scenario, intended))
+        task = self.loop.create_task(self._session(scenario, intended))
         self.sessions.add(task)
         task.add_done_callback(self.sessions.discard)
 
