@@ -466,7 +466,8 @@ def write_readme(table: str, res: dict[str, Any], meta: dict[str, str]) -> None:
     )
     block = (
         f"{RESULTS_START}\n"
-        f"Last run: {meta['when']} on {meta['machine']} (`{meta['argv']}`).\n\n"
+        f"Last run: {meta['when']} on {meta['machine']} (`{meta['argv']}`); load average "
+        f"(1 min) {meta['load']}: the box is shared with other test suites.\n\n"
         f"{table}\n\n<details><summary>exact commands</summary>\n\n{commands}\n\n"
         f"</details>\n{RESULTS_END}"
     )
@@ -494,6 +495,7 @@ def main() -> int:
         args.soak_seconds = min(args.soak_seconds, 60.0)
     secs = int(args.duration)
     ensure_tools()
+    load_before = os.getloadavg()[0]
     res: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="loadtui-bench-") as d:
         tmp = Path(d)
@@ -543,7 +545,9 @@ def main() -> int:
                 "headless consumer",
                 lambda: run_loadtui(url, transport="fast", workers=best, seconds=secs, tmp=tmp),
             )
-            res["tui_kind"] = "4 Hz consumer thread rendering a Rich table (no Run screen yet)"
+            res["tui_kind"] = (
+                "4 Hz consumer thread rendering a Rich table (a stand-in for the Run screen)"
+            )
             step(
                 "tui_on",
                 "4 Hz consumer",
@@ -598,7 +602,9 @@ def main() -> int:
         "machine": f"{os.cpu_count()} cores, {platform.python_implementation()} "
         f"{platform.python_version()}, {platform.machine()}",
         "argv": " ".join(["bench/engine.py", *sys.argv[1:]]),
+        "load": f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after",
     }
+    res["load_average"] = meta["load"]
     print()
     print(table)
     if args.write_readme:
