@@ -24,7 +24,7 @@ sysdeps:
 demo: $(STAMP)
 	@$(BIN)/loadtui target --host 127.0.0.1 --port $(DEMO_PORT) --quiet & \
 	  TARGET_PID=$$!; trap 'kill $$TARGET_PID 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/loadtui --log $(SAMPLE_LOG) --target http://127.0.0.1:$(DEMO_PORT)
+	  $(BIN)/loadtui --log $(SAMPLE_LOG) --target http://127.0.0.1:$(DEMO_PORT) --peak-rps 300 --duration 2m
 
 lint: $(STAMP)
 	$(BIN)/ruff check loadtui tests bench

@@ -48,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="base URL for runs from the TUI (default: the built-in demo target, started for you)",
     )
+    parser.add_argument(
+        "--peak-rps",
+        type=float,
+        default=None,
+        help="peak requests/s of runs from the TUI (default: the log's own peak; 300 on the demo)",
+    )
+    parser.add_argument("--duration", default=None, help="length of runs from the TUI, e.g. 2m")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:

@@ -9,6 +9,28 @@ from loadtui.errors import UserError
 from loadtui.tui.workspace import Workspace
 
 SAMPLE_LOG = Path("sample_data") / "shop_access.log"
+# The sample log's own peak is a few requests per second: a plan at that rate shows nothing in
+# a demo. Against the built-in target (knee ≈ 1,550 rps) this holds at 300 rps and spikes ×5
+# to just under the knee, where queueing and 503s become visible.
+DEMO_PEAK_RPS = 300.0
+DEMO_DURATION = "2m"
+
+
+def run_options_from_args(args: argparse.Namespace) -> dict[str, object]:
+    """Plan settings for the Run pane: explicit flags win; the demo target gets a lively load."""
+    options: dict[str, object] = {}
+    peak = getattr(args, "peak_rps", None)
+    duration = getattr(args, "duration", None)
+    if peak is not None:
+        if peak <= 0:
+            raise UserError(f"--peak-rps must be positive (got {peak:g})")
+        options["peak_rps"] = float(peak)
+    elif getattr(args, "target", None) is None:
+        options["peak_rps"] = DEMO_PEAK_RPS
+        options.setdefault("duration", DEMO_DURATION)
+    if duration is not None:
+        options["duration"] = str(duration)
+    return options
 
 
 def workspace_from_args(args: argparse.Namespace) -> Workspace:
@@ -52,7 +74,7 @@ def launch(args: argparse.Namespace) -> int:
     workspace = workspace_from_args(args)
     from loadtui.tui.app import LoadtuiApp
 
-    app = LoadtuiApp(workspace, theme_name=theme)
+    app = LoadtuiApp(workspace, theme_name=theme, run_options=run_options_from_args(args))
     try:
         code = app.run()
     finally:
