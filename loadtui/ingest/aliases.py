@@ -38,7 +38,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "source.ip",
         "client.ip",
         "client.address",
-        "host",
     ),
     "path": (
         "request_uri",
