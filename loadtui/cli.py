@@ -15,21 +15,7 @@ from loadtui import __version__
 from loadtui.errors import UserError
 
 # Order is the order of the work; this is also the order in `loadtui --help`.
-COMMANDS = (
-    "synth",
-    "profile",
-    "plan",
-    "run",
-    "target",
-    "export",
-    "ci",
-    "import_",
-    "validate",
-    "analyze",
-    "forecast",
-    "advise",
-    "heal",
-)
+COMMANDS = ("synth", "profile", "plan", "run", "target")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,13 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--duration", default=None, help="length of runs from the TUI, e.g. 2m")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"loadtui.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"loadtui.commands.{name}":
-                continue  # not built yet
-            raise
-        module.register(sub)
+        importlib.import_module(f"loadtui.commands.{name}").register(sub)
     return parser
 
 
