@@ -199,6 +199,9 @@ class Step(_Model):
     headers: dict[str, str] = Field(default_factory=dict)
     captures_token: bool = False  # a login step: take `token` from its JSON answer
     needs_token: bool = False
+    # a sub-resource (script, style, image) fetched right after the page that referenced it,
+    # with no think time before it; the persona's think time is page to page
+    embedded: bool = False
 
 
 class Scenario(_Model):

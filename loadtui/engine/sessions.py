@@ -3,9 +3,11 @@
 A session walks its scenario's Markov chain (entry → matrix → exit, capped at `max_requests`),
 fills `{placeholders}` from `Step.params`, draws a query string from `Step.query`, captures a
 `token` from a login step's JSON answer and sends `Authorization: Bearer <token>` on every later
-request of that session, and sleeps a think time drawn from the scenario's distribution between
-requests. The first request is intended at the arrival time; each later one at the previous
-request's actual completion plus the think time (see `schedule` for why).
+request of that session, and sleeps a think time drawn from the scenario's distribution before
+each page request. An embedded step (a script, style or image fetched right after its page) has
+no think time before it: the persona's think time is measured page to page. The first request is
+intended at the arrival time; each later one at the previous request's actual completion plus
+the think time, if any (see `schedule` for why).
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ class CompiledStep:
     body: str | None
     headers: Mapping[str, str]
     captures_token: bool
+    embedded: bool = False  # an asset fetched right after its page: no think time before it
     fixed_path: bool = False  # no placeholders, no query: the path is the route, no draws
     bare: bool = False  # no headers and no body: nothing to build per request
 
@@ -104,6 +107,7 @@ def compile_step(step: Step) -> CompiledStep:
         body=step.body,
         headers=step.headers,
         captures_token=step.captures_token,
+        embedded=step.embedded,
         fixed_path=not PLACEHOLDER.search(step.route) and not step.query,
         bare=not step.headers and step.body is None,
     )
@@ -249,7 +253,8 @@ async def run_session(
     """Run one session whose first request is intended at perf_counter time `intended`.
 
     Returns when the session's user would act next (the last completion plus a think time),
-    which a closed-model VU uses as the intended start of its next iteration.
+    which a closed-model VU uses as the intended start of its next iteration. The think time is
+    drawn before each non-embedded step, once the step is known.
     """
     token: str | None = None
     stopping = ctx.stopping
@@ -259,10 +264,17 @@ async def run_session(
     steps = scenario.steps
     name = scenario.name
     constant = scenario.think_constant
+    sc_think = scenario.think
     perf = time.perf_counter
+    first = True
     for index in scenario.walk(rng):
         if stopping.is_set():
             break
+        step = steps[index]
+        if first:
+            first = False
+        elif think and not step.embedded:
+            intended += constant if constant is not None else sample_distribution(sc_think, rng)
         delay = intended - perf()
         if delay > TIMER_SLACK_S:
             try:
@@ -270,7 +282,6 @@ async def run_session(
                 break  # stopping was set while we waited
             except TimeoutError:
                 pass
-        step = steps[index]
         if limiter is not None and not limiter.admit():
             recorder.drop()
         else:
@@ -298,13 +309,9 @@ async def run_session(
             recorder.record(name, step.key, intended, response)
             if step.captures_token and response.error is None and response.status < 400:
                 token = extract_token(response.body) or token
-        if not think:
-            gap = 0.0
-        elif constant is not None:
-            gap = constant
-        else:
-            gap = sample_distribution(scenario.think, rng)
-        intended = perf() + gap
+        intended = perf()
+    if think and not first:  # the pause before the user's next iteration (closed model)
+        intended += constant if constant is not None else sample_distribution(sc_think, rng)
     return intended
 
 

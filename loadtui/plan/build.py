@@ -9,6 +9,8 @@ What a scenario holds:
 - login steps (`POST` on a route naming login/signin/auth/token/session) capture the `token`
   from the JSON answer; steps on checkout/account/cart/me/orders/profile routes are marked
   `needs_token` when the persona logs in;
+- steps on static-asset routes (the profile's asset test) are `embedded`: fetched right after
+  the page without a think time, since the persona's think time is measured page to page;
 - bodies for POST/PUT/PATCH: JSON templates whose `{name}` placeholders the engine fills,
   JSON-escaped, with a value drawn from `Step.params[name]` (the same syntax as path
   placeholders). Login: `{"user": "{user}", "password": "{password}"}`; cart items:
@@ -19,7 +21,7 @@ Rates: `peak_rps` is peak *requests* per second. The open model's stage targets 
 arrivals per second, so the peak is divided by the mix's mean requests per session — the
 expected length of each scenario's Markov walk (capped at `max_requests`), weighted by share,
 which is what the engine will actually send. The closed model's targets are VUs, from Little's
-law: sessions/s × mean session time (requests × (think time + response time)).
+law: sessions/s × mean session time (requests × response time + page requests × think time).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from loadtui.plan.stages import (
     total_seconds,
 )
 from loadtui.plan.thresholds import default_thresholds
+from loadtui.profile.features import is_asset_route
 
 DEFAULT_TARGET = "http://127.0.0.1:8080"
 DEFAULT_PEAK_RPS = 10.0  # when the model saw no rate at all (a tiny or timeless log)
@@ -131,22 +134,28 @@ def _from_mix(p: Persona) -> Transitions:
     )
 
 
-def expected_requests(entry: Sequence[float], matrix: Sequence[Sequence[float]], cap: int) -> float:
-    """E[min(walk length, cap)] for a chain with exits: Σₖ P(length > k) = Σₖ entry·Qᵏ·1."""
+def expected_visits(
+    entry: Sequence[float], matrix: Sequence[Sequence[float]], cap: int
+) -> list[float]:
+    """Expected visits to each state in a walk capped at `cap` steps: Σₖ entry·Qᵏ."""
     import numpy as np
 
     if not entry:
-        return 0.0
+        return []
     q = np.asarray(matrix, dtype=float)
     v = np.asarray(entry, dtype=float)
-    total = 0.0
+    total = np.zeros_like(v)
     for _ in range(max(1, cap)):
-        alive = float(v.sum())
-        if alive < 1e-12:
+        if float(v.sum()) < 1e-12:
             break
-        total += alive
+        total += v
         v = v @ q
-    return total
+    return [float(x) for x in total]
+
+
+def expected_requests(entry: Sequence[float], matrix: Sequence[Sequence[float]], cap: int) -> float:
+    """E[min(walk length, cap)] for a chain with exits: Σₖ P(length > k) = Σₖ entry·Qᵏ·1."""
+    return sum(expected_visits(entry, matrix, cap))
 
 
 def compact_values(values: list[str]) -> list[str]:
@@ -227,6 +236,7 @@ def _step(model: TrafficModel, persona: Persona, state: str, share: float) -> St
         body=body,
         headers=headers,
         captures_token=captures,
+        embedded=method in ("GET", "HEAD") and is_asset_route(route),
     )
 
 
@@ -292,22 +302,22 @@ def _scenario_name(name: str) -> str:
     return clean or "persona"
 
 
-def _mean_session_s(sc: Scenario, requests: float, response_s: float) -> float:
+def _mean_session_s(sc: Scenario, response_s: float) -> float:
+    """requests × response time + page requests × think time (embedded steps do not pause)."""
     think = sc.think_time.mean or sc.think_time.median
-    return requests * (max(0.0, think) + response_s)
+    visits = expected_visits(sc.entry, sc.matrix, sc.max_requests)
+    pages = sum(v for v, step in zip(visits, sc.steps, strict=False) if not step.embedded)
+    return sum(visits) * response_s + pages * max(0.0, think)
 
 
 def mean_session_seconds(plan: TestPlan, response_s: float = DEFAULT_RESPONSE_S) -> float:
-    """How long the mix's sessions last on average: requests × (think time + response time).
+    """How long the mix's sessions last on average: requests × response time + page requests ×
+    think time (embedded assets follow their page without a pause).
 
     An open-model hold shorter than this never reaches its full request rate (Little's law:
     requests in flight = arrivals × session time), which the CLI points out.
     """
-    return sum(
-        sc.weight
-        * _mean_session_s(sc, expected_requests(sc.entry, sc.matrix, sc.max_requests), response_s)
-        for sc in plan.scenarios
-    )
+    return sum(sc.weight * _mean_session_s(sc, response_s) for sc in plan.scenarios)
 
 
 def observed_peak_rps(model: TrafficModel, kept: Sequence[Persona]) -> float | None:
@@ -384,10 +394,7 @@ def build_plan(
     lengths = [expected_requests(s.entry, s.matrix, s.max_requests) for s in scenarios]
     mean_requests = sum(s.weight * n for s, n in zip(scenarios, lengths, strict=True)) or 1.0
     response_s = (model.source.response_ms_p50 or DEFAULT_RESPONSE_S * 1000) / 1000.0
-    mean_session_s = sum(
-        s.weight * _mean_session_s(s, n, response_s)
-        for s, n in zip(scenarios, lengths, strict=True)
-    )
+    mean_session_s = sum(s.weight * _mean_session_s(s, response_s) for s in scenarios)
 
     rps = peak_rps if peak_rps is not None else observed_peak_rps(model, kept)
     rps = (rps or DEFAULT_PEAK_RPS) * peak_factor

@@ -9,6 +9,7 @@ people name such endpoints with), so the same clustering works on any log.
 from __future__ import annotations
 
 import math
+import re
 
 import polars as pl
 
@@ -24,6 +25,8 @@ AUTH_PATTERN = (
 SEARCH_PATTERN = r"(?i)(^|/)(search|find|query|lookup)(/|$|\.)"
 SEARCH_QUERY_PATTERN = r"(?i)(^|&)(q|query|search|term|keywords?)="
 COMMERCE_PATTERN = r"(?i)(^|/)(cart|basket|bag|checkout|order|orders|payment|pay|purchase)(/|$|\.)"
+# Python's `$` also matches before a final newline; `\Z` is what polars means by `$`
+_PY_ASSET = re.compile(ASSET_PATTERN.removesuffix("$") + r"\Z")
 
 # Every feature, in the order the model reports them.
 FEATURES: tuple[str, ...] = (
@@ -95,6 +98,11 @@ def normalise_requests(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def is_asset_route(route: str) -> bool:
+    """The scalar twin of `route_kinds(...)["asset"]`: what plans and paths call an asset."""
+    return _PY_ASSET.search(route) is not None
+
+
 def route_kinds(df: pl.DataFrame) -> dict[str, list[str]]:
     """Which distinct routes are assets, log-ins, searches, basket steps.
 
@@ -115,7 +123,7 @@ def route_kinds(df: pl.DataFrame) -> dict[str, list[str]]:
 
 def annotate_requests(df: pl.DataFrame, timeout_s: float) -> pl.DataFrame:
     """A lean, numeric frame sorted by session and time: ids, per-request flags and the think
-    gap before each request.
+    gap before each page request (`page_gap_s`).
 
     Only numbers are sorted (strings are what makes a million-row sort slow). A gap longer than
     the session timeout is not a think time (the session was idle or split), so it is null.
@@ -123,8 +131,6 @@ def annotate_requests(df: pl.DataFrame, timeout_s: float) -> pl.DataFrame:
     """
     route = pl.col("route")
     kinds = route_kinds(df)
-    same_session = pl.col("sid") == pl.col("sid").shift(1)
-    gap = pl.col("ts").diff().dt.total_microseconds() / 1e6
     return (
         df.lazy()
         .select(
@@ -149,10 +155,7 @@ def annotate_requests(df: pl.DataFrame, timeout_s: float) -> pl.DataFrame:
             pl.col("response_ms"),
         )
         .sort(["sid", "ts"])
-        .with_columns(
-            pl.when(same_session & (gap <= timeout_s)).then(gap).otherwise(None).alias("gap_s"),
-            _page_gap(timeout_s).alias("page_gap_s"),
-        )
+        .with_columns(_page_gap(timeout_s).alias("page_gap_s"))
         .collect()
     )
 

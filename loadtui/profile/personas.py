@@ -161,9 +161,11 @@ def build_persona(
     """Everything about one persona.
 
     `requests` is its rows of the annotated frame (sorted by session and time, with `sid`,
-    `state`, `gap_s`, flags), `features` its session feature rows, `names` the state labels.
+    `state`, `page_gap_s`, flags), `features` its session feature rows, `names` the state
+    labels. Think time is the gap between consecutive *page* requests: a page's assets follow
+    it within milliseconds, and a plan fetches them without a pause (`Step.embedded`).
     """
-    gaps = requests["gap_s"].drop_nulls()
+    gaps = requests["page_gap_s"].drop_nulls()
     chain = chain_from_sequences(
         requests["sid"].to_numpy(), requests["state"].to_numpy(), names, max_states
     )

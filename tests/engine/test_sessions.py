@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import statistics
+import time
 from collections import Counter
 from collections.abc import Callable
 
@@ -22,7 +23,7 @@ from loadtui.engine.sessions import (
     run_session,
     sample_distribution,
 )
-from loadtui.engine.transport import TransportOptions, make_transport
+from loadtui.engine.transport import Response, TransportOptions, make_transport
 
 
 def chain(**kw: object) -> Scenario:
@@ -120,3 +121,58 @@ async def test_login_token_is_sent_as_bearer_on_later_steps(
     assert "content-type: application/json" in heads[1].lower()
     assert "Authorization: Bearer tok-123" in heads[2]
     assert recorder.requests == 3 and recorder.errors == 0
+
+
+class TimedRecorder(WindowRecorder):
+    """Keeps (route, intended, completed) per request, to check the pauses between them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.log: list[tuple[str, float, float]] = []
+
+    def record(self, scenario: str, route: str, intended: float, response: Response) -> None:
+        self.log.append((route, intended, time.perf_counter()))
+        super().record(scenario, route, intended, response)
+
+
+async def test_embedded_steps_follow_their_page_without_think_time(
+    local_server: Callable[..., LocalServer],
+) -> None:
+    server = local_server(mode="by_path", record=True)
+    think = 0.4
+    sc = CompiledScenario.from_scenario(
+        chain(
+            steps=[
+                Step(route="/"),
+                Step(route="/static/app.js", embedded=True),
+                Step(route="/static/style.css", embedded=True),
+                Step(route="/products"),
+                Step(route="/static/img/{asset}.png", params={"asset": ["a1"]}, embedded=True),
+            ],
+            entry=[],
+            matrix=[],
+            exit=[],
+            think_time=Distribution(kind="constant", median=think),
+        )
+    )
+    transport = make_transport("aiohttp", server.url, TransportOptions())
+    recorder = TimedRecorder()
+    ctx = SessionContext(transport=transport, recorder=recorder, limiter=RateLimiter(None))
+    try:
+        after = await run_session(ctx, sc, random.Random(0), time.perf_counter())
+    finally:
+        await transport.close()
+    assert [h.split(" ")[1] for h in server.behaviour.seen] == [
+        "/",
+        "/static/app.js",
+        "/static/style.css",
+        "/products",
+        "/static/img/a1.png",
+    ]
+    log = recorder.log
+    # intended send time minus the previous request's completion: the pause the user took
+    pauses = {log[i][0]: log[i][1] - log[i - 1][2] for i in range(1, len(log))}
+    assert pauses["GET /products"] >= think
+    for route in ("GET /static/app.js", "GET /static/style.css", "GET /static/img/{asset}.png"):
+        assert pauses[route] < think / 2, route
+    assert after - log[-1][2] >= think  # the closed model still thinks before the next iteration

@@ -8,7 +8,12 @@ import pytest
 
 from loadtui.contracts import TrafficModel
 from loadtui.errors import UserError
-from loadtui.plan.build import build_plan, expected_requests
+from loadtui.plan.build import (
+    build_plan,
+    expected_requests,
+    expected_visits,
+    mean_session_seconds,
+)
 from loadtui.plan.stages import total_seconds
 
 
@@ -192,3 +197,41 @@ def test_repeated_values_are_compacted_without_changing_their_odds() -> None:
     assert compact_values(["a", "b", "a", "a", "b", "a"]) == ["a", "a", "b"]
     assert compact_values(["42", "42", "7"]) == ["42", "42", "7"]
     assert compact_values([]) == []
+
+
+def test_static_asset_steps_are_embedded_and_pages_are_not(model: TrafficModel) -> None:
+    browser = model.personas[0]
+    states = [
+        "GET /",
+        "GET /static/app.js",
+        "GET /static/img/{asset}.png",
+        "GET /static/style.css",
+        "GET /products/{id}",
+    ]
+    n = len(states)
+    chain = browser.transitions.model_copy(
+        update={
+            "states": states,
+            "entry": [1.0] + [0.0] * (n - 1),
+            "matrix": [[0.2] * n for _ in states],
+            "exit": [0.0] * n,
+        }
+    )
+    with_assets = model.model_copy(
+        update={"personas": [browser.model_copy(update={"transitions": chain})]}
+    )
+    plan = build_plan(with_assets)
+    sc = plan.scenarios[0]
+    steps = {s.route: s for s in sc.steps}
+    assert [r for r, s in steps.items() if s.embedded] == [
+        "/static/app.js",
+        "/static/img/{asset}.png",
+        "/static/style.css",
+    ]
+    assert not steps["/"].embedded and not steps["/products/{id}"].embedded
+    # only page steps pause: the closed model's session time counts think time per page visit
+    visits = expected_visits(sc.entry, sc.matrix, sc.max_requests)
+    pages = visits[0] + visits[-1]
+    assert mean_session_seconds(plan, response_s=0.0) == pytest.approx(
+        pages * sc.think_time.mean, rel=1e-6
+    )

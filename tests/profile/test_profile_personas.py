@@ -1,8 +1,15 @@
-"""Persona names come from readable rules on the centroid and never repeat."""
+"""Persona names come from readable rules on the centroid and never repeat; persona think
+time is measured page to page."""
 
 from __future__ import annotations
 
+import polars as pl
+import pytest
+from profile_frames import Req, frame
+
+from loadtui.contracts import IngestReport
 from loadtui.profile.personas import persona_name, unique_names
+from loadtui.profile.pipeline import profile_frame
 
 API = {
     "requests": 40.0,
@@ -82,3 +89,27 @@ def test_repeated_names_say_how_the_cluster_differs() -> None:
         "one_shot_visitor_errors",
         "one_shot_visitor_direct",
     ]
+
+
+def test_think_time_is_page_to_page_without_asset_gaps_or_idle_gaps() -> None:
+    reqs: list[Req] = []
+    for i in range(8):
+        c, sid = f"10.0.1.{i}", f"s{i}"
+        page_times = (0.0, 10.0, 25.0, 25.0 + 2000.0)  # the last gap is beyond the timeout
+        for t, path in zip(page_times, ("/", "/products", "/products/7", "/"), strict=True):
+            reqs.append(Req(c, t, path, session_id=sid))
+            for dt, asset in ((0.05, "/static/app.js"), (0.1, "/static/img/{asset}.png")):
+                reqs.append(Req(c, t + dt, asset, session_id=sid, referrer="http://shop/"))
+    df = frame(reqs).with_columns(
+        pl.when(pl.col("path") == "/products/7")
+        .then(pl.lit("/products/{id}"))
+        .otherwise(pl.col("route"))
+        .alias("route")
+    )
+    model, _ = profile_frame(df, IngestReport(lines_total=df.height), k=1, session_timeout_s=1800)
+    [persona] = model.personas
+    think = persona.think_time_s
+    assert think.n == 8 * 2  # two page-to-page gaps per session: 10 s and 15 s
+    assert think.quantiles["0"] == pytest.approx(10.0)
+    assert think.quantiles["1"] == pytest.approx(15.0)
+    assert think.p50 == pytest.approx(12.5)
