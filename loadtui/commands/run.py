@@ -65,34 +65,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def load_plan_file(path: Path) -> TestPlan:
-    """Read a plan YAML into a TestPlan (through the plan stage's loader when installed)."""
-    from pydantic import ValidationError
+    """Read a plan YAML into a TestPlan; every problem is a UserError naming the field."""
+    from loadtui.plan import load_plan
 
-    from loadtui.contracts import TestPlan
-
-    if not path.is_file():
-        raise UserError(f"plan file {path} not found; create one with `loadtui plan MODEL -o`")
-    try:
-        from loadtui.plan import load_plan  # type: ignore[attr-defined]
-    except ImportError:
-        load_plan = None
-    try:
-        if load_plan is not None:
-            plan: TestPlan = load_plan(path)
-            return plan
-        from ruamel.yaml import YAML, YAMLError
-
-        try:
-            data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-        except YAMLError as exc:
-            raise UserError(f"{path} is not valid YAML: {str(exc).splitlines()[0]}") from exc
-        if not isinstance(data, dict):
-            raise UserError(f"{path} does not hold a plan (expected a mapping at the top)")
-        return TestPlan.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(x) for x in first.get("loc", ()))
-        raise UserError(f"{path}: {where}: {first.get('msg')}") from exc
+    return load_plan(path)
 
 
 def build_plan(args: argparse.Namespace) -> tuple[TestPlan, Path | None]:
