@@ -3,11 +3,13 @@
 A session walks its scenario's Markov chain (entry → matrix → exit, capped at `max_requests`),
 fills `{placeholders}` from `Step.params`, draws a query string from `Step.query`, captures a
 `token` from a login step's JSON answer and sends `Authorization: Bearer <token>` on every later
-request of that session, and sleeps a think time drawn from the scenario's distribution before
-each page request. An embedded step (a script, style or image fetched right after its page) has
-no think time before it: the persona's think time is measured page to page. The first request is
-intended at the arrival time; each later one at the previous request's actual completion plus
-the think time, if any (see `schedule` for why).
+request of that session (a step that needs the token while the session has none is preceded by
+the scenario's login step, as a site sends a visitor to its login page first), and sleeps a
+think time drawn from the scenario's distribution before each page request. An embedded step (a
+script, style or image fetched right after its page) has no think time before it: the persona's
+think time is measured page to page. The first request is intended at the arrival time; each
+later one at the previous request's actual completion plus the think time, if any (see
+`schedule` for why).
 """
 
 from __future__ import annotations
@@ -86,6 +88,7 @@ class CompiledStep:
     headers: Mapping[str, str]
     captures_token: bool
     embedded: bool = False  # an asset fetched right after its page: no think time before it
+    needs_token: bool = False  # the session logs in first when it has no token yet
     fixed_path: bool = False  # no placeholders, no query: the path is the route, no draws
     bare: bool = False  # no headers and no body: nothing to build per request
 
@@ -108,6 +111,7 @@ def compile_step(step: Step) -> CompiledStep:
         headers=step.headers,
         captures_token=step.captures_token,
         embedded=step.embedded,
+        needs_token=step.needs_token,
         fixed_path=not PLACEHOLDER.search(step.route) and not step.query,
         bare=not step.headers and step.body is None,
     )
@@ -122,6 +126,8 @@ class CompiledScenario:
     think: Distribution
     max_requests: int
     think_constant: float | None = None  # the draw of a constant think time, precomputed
+    login: CompiledStep | None = None  # the step that captures a token, run before a step
+    # that needs one when the walk reaches it first (a first-order chain can skip the login)
 
     @classmethod
     def from_scenario(cls, sc: Scenario) -> CompiledScenario:
@@ -138,7 +144,10 @@ class CompiledScenario:
         constant = (
             sample_distribution(think, random.Random(0)) if think.kind == "constant" else None
         )
-        return cls(sc.name, steps, entry, tuple(rows), think, max(1, sc.max_requests), constant)
+        login = next((s for s in steps if s.captures_token), None)
+        return cls(
+            sc.name, steps, entry, tuple(rows), think, max(1, sc.max_requests), constant, login
+        )
 
     def walk(self, rng: random.Random) -> Iterator[int]:
         """Step indexes of one session. Without a matrix the steps run once, in order."""
@@ -265,6 +274,7 @@ async def run_session(
     name = scenario.name
     constant = scenario.think_constant
     sc_think = scenario.think
+    login = scenario.login
     perf = time.perf_counter
     first = True
     for index in scenario.walk(rng):
@@ -275,6 +285,9 @@ async def run_session(
             first = False
         elif think and not step.embedded:
             intended += constant if constant is not None else sample_distribution(sc_think, rng)
+        then: CompiledStep | None = None
+        if step.needs_token and token is None and login is not None:
+            step, then, login = login, step, None  # log in first, once per session
         delay = intended - perf()
         if delay > TIMER_SLACK_S:
             try:
@@ -282,34 +295,38 @@ async def run_session(
                 break  # stopping was set while we waited
             except TimeoutError:
                 pass
-        if limiter is not None and not limiter.admit():
-            recorder.drop()
-        else:
-            if step.bare and token is None:
-                headers: dict[str, str] | None = None
-                body = None
+        while True:  # once, or twice when a login goes first
+            if limiter is not None and not limiter.admit():
+                recorder.drop()
             else:
-                headers = dict(step.headers)
-                if token is not None:
-                    headers["Authorization"] = f"Bearer {token}"
-                body = fill_body(step, rng)
-                if body is not None and not any(k.lower() == "content-type" for k in headers):
-                    headers["Content-Type"] = "application/json"
-            ctx.in_flight += 1
-            try:
-                response = await transport.request(
-                    step.method,
-                    step.route if step.fixed_path else fill_path(step, rng),
-                    headers=headers or None,
-                    body=body,
-                    want_body=step.captures_token,
-                )
-            finally:
-                ctx.in_flight -= 1
-            recorder.record(name, step.key, intended, response)
-            if step.captures_token and response.error is None and response.status < 400:
-                token = extract_token(response.body) or token
-        intended = perf()
+                if step.bare and token is None:
+                    headers: dict[str, str] | None = None
+                    body = None
+                else:
+                    headers = dict(step.headers)
+                    if token is not None:
+                        headers["Authorization"] = f"Bearer {token}"
+                    body = fill_body(step, rng)
+                    if body is not None and not any(k.lower() == "content-type" for k in headers):
+                        headers["Content-Type"] = "application/json"
+                ctx.in_flight += 1
+                try:
+                    response = await transport.request(
+                        step.method,
+                        step.route if step.fixed_path else fill_path(step, rng),
+                        headers=headers or None,
+                        body=body,
+                        want_body=step.captures_token,
+                    )
+                finally:
+                    ctx.in_flight -= 1
+                recorder.record(name, step.key, intended, response)
+                if step.captures_token and response.error is None and response.status < 400:
+                    token = extract_token(response.body) or token
+            intended = perf()
+            if then is None:
+                break
+            step, then = then, None  # right after the login, as a redirect would
     if think and not first:  # the pause before the user's next iteration (closed model)
         intended += constant if constant is not None else sample_distribution(sc_think, rng)
     return intended

@@ -6,9 +6,10 @@ import random
 import statistics
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import pytest
+from aiohttp import web
 from engine_servers import LocalServer
 
 from loadtui.contracts import Distribution, Scenario, Step
@@ -176,3 +177,87 @@ async def test_embedded_steps_follow_their_page_without_think_time(
     for route in ("GET /static/app.js", "GET /static/style.css", "GET /static/img/{asset}.png"):
         assert pauses[route] < think / 2, route
     assert after - log[-1][2] >= think  # the closed model still thinks before the next iteration
+
+
+@pytest.fixture
+async def auth_server() -> AsyncIterator[tuple[str, list[tuple[str, str, int]]]]:
+    """A shop-like aiohttp server: /login hands out a token, /checkout and /account answer 401
+    without it. Yields its URL and the (method, path, status) it answered, in order."""
+    seen: list[tuple[str, str, int]] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        if request.path == "/login":
+            status, text = 200, '{"token": "tok-9"}'
+        elif request.path in ("/checkout", "/account"):
+            ok = request.headers.get("Authorization") == "Bearer tok-9"
+            status, text = (200, "{}") if ok else (401, '{"error": "login first"}')
+        else:
+            status, text = 200, "ok"
+        seen.append((request.method, request.path, status))
+        return web.Response(status=status, text=text, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}", seen
+    finally:
+        await runner.cleanup()
+
+
+async def _run_once(url: str, sc: Scenario) -> WindowRecorder:
+    transport = make_transport("aiohttp", url, TransportOptions())
+    recorder = WindowRecorder()
+    ctx = SessionContext(transport=transport, recorder=recorder, limiter=RateLimiter(None))
+    try:
+        await run_session(ctx, CompiledScenario.from_scenario(sc), random.Random(0), 0.0)
+    finally:
+        await transport.close()
+    return recorder
+
+
+async def test_a_step_that_needs_the_token_logs_in_first(
+    auth_server: tuple[str, list[tuple[str, str, int]]],
+) -> None:
+    url, seen = auth_server
+    # the chain goes home → checkout → account, never through its login step
+    sc = chain(
+        steps=[
+            Step(route="/"),
+            Step(method="POST", route="/login", body='{"user": "u"}', captures_token=True),
+            Step(method="POST", route="/checkout", body="{}", needs_token=True),
+            Step(route="/account", needs_token=True),
+        ],
+        entry=[1.0, 0.0, 0.0, 0.0],
+        matrix=[[0, 0, 1.0, 0], [0, 0, 0, 0], [0, 0, 0, 1.0], [0, 0, 0, 0]],
+        exit=[0.0, 1.0, 0.0, 1.0],
+        think_time=Distribution(kind="constant", median=0.01),
+    )
+    recorder = await _run_once(url, sc)
+    assert seen == [
+        ("GET", "/", 200),
+        ("POST", "/login", 200),  # once, before the first step that needs the token
+        ("POST", "/checkout", 200),
+        ("GET", "/account", 200),
+    ]
+    assert recorder.requests == 4 and recorder.errors == 0
+
+
+async def test_without_a_login_step_a_protected_step_is_sent_as_is(
+    auth_server: tuple[str, list[tuple[str, str, int]]],
+) -> None:
+    url, seen = auth_server
+    sc = chain(
+        steps=[Step(route="/"), Step(route="/account", needs_token=True)],
+        entry=[],
+        matrix=[],
+        exit=[],
+        think_time=Distribution(kind="constant", median=0.01),
+    )
+    recorder = await _run_once(url, sc)
+    assert seen == [("GET", "/", 200), ("GET", "/account", 401)]
+    assert recorder.requests == 2 and recorder.errors == 1
