@@ -32,14 +32,19 @@ def target() -> Iterator[Any]:
 def test_half_the_knee_is_delivered_on_schedule_at_the_service_time(
     target: Any, tmp_path: Path
 ) -> None:
+    """A 1 s ramp-up first, as a k6 user would: starting at full rate, a cold start of the
+    target or the workers on a busy box (a stall of ~0.5 s was seen) put more than the
+    target's 256-deep queue worth of arrivals in the first second and turned them into 503s,
+    which says nothing about half the knee. All requests must still succeed."""
     rate = KNEE_RPS / 2
-    plan = build_url_plan(target.url + ROUTE, rate=rate, duration="6s")
+    plan = build_url_plan(target.url + ROUTE, rate=rate, duration="5s")
+    plan.stages = [Stage(duration="1s", target=rate), Stage(duration="5s", target=rate)]
     runner = Runner(plan, tmp_path, workers=2, transport="aiohttp", seed=11)
     windows = list(runner.windows())
     rec = runner.result()
     assert rec.state == "complete"
     # every scheduled request was sent and answered
-    assert rec.metrics["http_reqs"]["count"] == pytest.approx(rate * 6, rel=0.02)
+    assert rec.metrics["http_reqs"]["count"] == pytest.approx(rate * 5.5, rel=0.02)
     assert rec.metrics["http_req_failed"]["rate"] == 0
     # steady part: after 2 s of warm-up (cold target and workers), before the final drain
     steady = [w for w in windows[:-1] if w.t > 2.5]
