@@ -121,7 +121,8 @@ class Persona(_Model):
     response_ms_p50: float | None = None
     endpoint_mix: list[EndpointShare] = Field(default_factory=list)
     transitions: Transitions = Field(default_factory=Transitions)
-    top_paths: list[list[str]] = Field(default_factory=list)  # most likely route sequences
+    # the most common page journeys from a session's start (assets skipped), `METHOD route`
+    top_paths: list[list[str]] = Field(default_factory=list)
     # route → observed values of its path parameters, in order of the placeholders
     param_values: dict[str, list[list[str]]] = Field(default_factory=dict)
     # route → observed query strings (redacted of secrets), for realistic URLs

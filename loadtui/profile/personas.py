@@ -16,7 +16,7 @@ import polars as pl
 from loadtui.contracts import EndpointShare, Persona
 from loadtui.profile.distributions import fit_distribution
 from loadtui.profile.features import FEATURES, HEAVY_TAILED
-from loadtui.profile.transitions import DEFAULT_MAX_STATES, chain_from_sequences, top_paths
+from loadtui.profile.transitions import DEFAULT_MAX_STATES, chain_from_sequences, page_journeys
 
 BOT_PERSONA = "bot_crawler"
 MAX_ENDPOINTS = 50
@@ -187,7 +187,12 @@ def build_persona(
         response_ms_p50=float(rt_p50) if isinstance(rt_p50, (int, float)) else None,
         endpoint_mix=endpoint_mix(requests, names),
         transitions=chain,
-        top_paths=top_paths(chain),
+        top_paths=page_journeys(
+            requests["sid"].to_numpy(),
+            requests["state"].to_numpy(),
+            requests["is_asset"].to_numpy(),
+            names,
+        ),
         param_values=param_values,
         query_values=query_values,
         centroid=centroid,

@@ -1,4 +1,4 @@
-"""Markov chains over `METHOD route` states, and the most likely paths through them.
+"""Markov chains over `METHOD route` states, and the page journeys sessions most often take.
 
 A first-order chain with explicit entry and exit is the smallest model that still reproduces
 the order of requests (login before checkout, list before detail) and session length. The state
@@ -8,8 +8,7 @@ states fold into one `other` bucket.
 
 from __future__ import annotations
 
-import heapq
-import math
+from collections import Counter
 
 import numpy as np
 import polars as pl
@@ -96,39 +95,54 @@ def build_transitions(df: pl.DataFrame, max_states: int = DEFAULT_MAX_STATES) ->
     )
 
 
-def top_paths(chain: Transitions, n: int = 5, max_len: int = 12, beam: int = 64) -> list[list[str]]:
-    """The `n` most likely complete sessions (entry … exit) by beam search over the chain.
+def page_journeys(
+    sessions: np.ndarray,
+    states: np.ndarray,
+    is_asset: np.ndarray,
+    names: dict[int, str],
+    n: int = 5,
+    min_len: int = 3,
+    max_len: int = 5,
+) -> list[list[str]]:
+    """The `n` most common page journeys from a session's start, assets skipped.
 
-    Paths longer than `max_len` are cut; a cut path competes with its probability so far, so a
-    chain without likely exits still shows its typical opening.
+    Arrays are per request, sorted by session, then time. Every session contributes each
+    opening of its page sequence of `min_len`..`max_len` pages; an opening scores its count
+    times the moves it holds, so a longer journey wins when most sessions go on along it.
+    Picked journeys never extend or cut one already picked, so the list shows different routes
+    through the site rather than one route at several lengths. Only when no session has
+    `min_len` pages do shorter journeys (down to the landing page) stand in. Ties break on the
+    names, so the answer is deterministic.
     """
-    if not chain.states:
+    page = ~np.asarray(is_asset, dtype=bool)
+    sid = np.asarray(sessions)[page]
+    state = np.asarray(states)[page]
+    if sid.size == 0:
         return []
-    entry = np.asarray(chain.entry, dtype=np.float64)
-    matrix = np.asarray(chain.matrix, dtype=np.float64)
-    exits = np.asarray(chain.exit, dtype=np.float64)
-    # (negative log-probability, path) partial paths kept in the beam
-    frontier: list[tuple[float, tuple[int, ...]]] = [
-        (-math.log(p), (i,)) for i, p in enumerate(entry) if p > 0
+    starts = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]])
+    ends = np.r_[starts[1:], sid.size]
+    openings = [
+        tuple(state[a:b].tolist())
+        for a, b in zip(starts.tolist(), np.minimum(ends, starts + max_len).tolist(), strict=True)
     ]
-    frontier = heapq.nsmallest(beam, frontier)
-    finished: list[tuple[float, tuple[int, ...]]] = []
-    for _ in range(max_len):
-        grown: list[tuple[float, tuple[int, ...]]] = []
-        for cost, path in frontier:
-            last = path[-1]
-            if exits[last] > 0:
-                finished.append((cost - math.log(exits[last]), path))
-            if len(path) >= max_len:
-                finished.append((cost, path))
-                continue
-            for j in np.flatnonzero(matrix[last] > 0):
-                grown.append((cost - math.log(matrix[last, j]), (*path, int(j))))
-        frontier = heapq.nsmallest(beam, grown)
-        if not frontier:
+    longest = max(len(o) for o in openings)
+    shortest = min(min_len, longest)  # shorter journeys only when no session has min_len pages
+    counts: Counter[tuple[int, ...]] = Counter()
+    for opening in openings:
+        for length in range(shortest, len(opening) + 1):
+            counts[opening[:length]] += 1
+
+    def label(path: tuple[int, ...]) -> list[str]:
+        return [names.get(i, str(i)) for i in path]
+
+    ranked = sorted(
+        counts.items(), key=lambda kv: (-kv[1] * max(1, len(kv[0]) - 1), -kv[1], label(kv[0]))
+    )
+    picked: list[tuple[int, ...]] = []
+    for path, _count in ranked:
+        if len(picked) == n:
             break
-    cheapest: dict[tuple[int, ...], float] = {}
-    for cost, path in finished:
-        cheapest[path] = min(cost, cheapest.get(path, math.inf))
-    best = sorted(cheapest.items(), key=lambda item: (item[1], item[0]))[:n]
-    return [[chain.states[i] for i in path] for path, _cost in best]
+        if any(path == p[: len(path)] or p == path[: len(p)] for p in picked):
+            continue
+        picked.append(path)
+    return [label(p) for p in picked]

@@ -1,4 +1,5 @@
-"""The Markov chain: probabilities are proper, rare states fold into `other`, paths are likely."""
+"""The Markov chain: probabilities are proper, rare states fold into `other`; top paths are the
+common page journeys."""
 
 from __future__ import annotations
 
@@ -6,8 +7,13 @@ import numpy as np
 import pytest
 from profile_frames import Req, frame, with_sessions
 
-from loadtui.contracts import Transitions
-from loadtui.profile.transitions import OTHER_STATE, build_transitions, top_paths
+from loadtui.profile.features import annotate_requests, normalise_requests
+from loadtui.profile.transitions import (
+    OTHER_STATE,
+    build_transitions,
+    page_journeys,
+    state_names,
+)
 
 
 def _shop_sessions() -> list[Req]:
@@ -61,17 +67,58 @@ def test_sessions_do_not_leak_into_each_other() -> None:
     assert chain.exit[idx["GET /y"]] == 1.0
 
 
-def test_top_paths_follow_the_most_likely_chain() -> None:
-    chain = Transitions(
-        states=["GET /", "GET /a", "GET /b"],
-        entry=[1.0, 0.0, 0.0],
-        matrix=[[0.0, 0.9, 0.1], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]],
-        exit=[0.0, 1.0, 1.0],
+def _journeys(reqs: list[Req], **kw: int) -> list[list[str]]:
+    df = normalise_requests(with_sessions(frame(reqs)))
+    annotated = annotate_requests(df, 1800)
+    return page_journeys(
+        annotated["sid"].to_numpy(),
+        annotated["state"].to_numpy(),
+        annotated["is_asset"].to_numpy(),
+        state_names(df),
+        **kw,
     )
-    paths = top_paths(chain, n=2)
-    assert paths == [["GET /", "GET /a"], ["GET /", "GET /b"]]
 
 
-def test_top_paths_of_a_loop_are_cut_at_the_length_limit() -> None:
-    chain = Transitions(states=["GET /feed"], entry=[1.0], matrix=[[1.0]], exit=[0.0])
-    assert top_paths(chain, n=1, max_len=4) == [["GET /feed"] * 4]
+def _browse(c: str, pages: list[str]) -> list[Req]:
+    """A browser session: each page followed by its script and image within 0.1 s."""
+    reqs: list[Req] = []
+    for i, page in enumerate(pages):
+        t = i * 10.0
+        reqs.append(Req(c, t, page))
+        reqs.append(Req(c, t + 0.05, "/static/app.js"))
+        reqs.append(Req(c, t + 0.1, "/static/img/{asset}.png"))
+    return reqs
+
+
+def test_top_paths_are_the_common_page_journeys_without_assets() -> None:
+    reqs: list[Req] = []
+    for i in range(6):
+        reqs += _browse(f"a{i}", ["/", "/search", "/product", "/cart"])
+    for i in range(3):
+        reqs += _browse(f"b{i}", ["/", "/products", "/product"])
+    reqs += _browse("c0", ["/product"])  # one page: no journey
+    paths = _journeys(reqs)
+    assert paths == [
+        ["GET /", "GET /search", "GET /product", "GET /cart"],
+        ["GET /", "GET /products", "GET /product"],
+    ]
+    assert all(len(p) >= 2 and not any("static" in s for s in p) for p in paths)
+
+
+def test_top_paths_are_capped_deterministic_and_never_repeat_a_journey() -> None:
+    reqs: list[Req] = []
+    for i in range(10):
+        pages = ["/", f"/p{i % 7}", f"/q{i % 3}", "/r", "/s", "/t"]
+        reqs += _browse(f"c{i}", pages)
+    first = _journeys(reqs, n=4)
+    assert first == _journeys(list(reversed(reqs)), n=4)
+    assert len(first) == 4
+    assert all(3 <= len(p) <= 5 for p in first)
+    for a in first:  # none is the start of another
+        assert not any(a != b and b[: len(a)] == a for b in first)
+
+
+def test_top_paths_of_short_sessions_fall_back_to_what_they_have() -> None:
+    reqs = _browse("a", ["/", "/x"]) + _browse("b", ["/", "/x"]) + _browse("c", ["/", "/y"])
+    assert _journeys(reqs) == [["GET /", "GET /x"], ["GET /", "GET /y"]]
+    assert _journeys(_browse("d", ["/only"])) == [["GET /only"]]

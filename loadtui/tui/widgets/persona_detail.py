@@ -15,12 +15,11 @@ PATH_ROWS = 3
 
 
 def short_state(state: str) -> str:
-    """`GET /products/{id}` → `products/{id}`; `/` stays `/`; writes keep their method."""
+    """`GET /products/{id}` → `/products/{id}`; other methods stay: `POST /login`."""
     method, _, route = state.partition(" ")
     if not route:
         route, method = method, "GET"
-    name = route.strip("/") or "/"
-    return name if method in ("GET", "HEAD") else f"{method} {name}"
+    return route if method in ("GET", "HEAD") else f"{method} {route}"
 
 
 def endpoint_mix(persona: Persona, rows: int = MIX_ROWS, bar_width: int = 5) -> Table:
