@@ -100,6 +100,14 @@ _PY_ASSET = re.compile(ASSET_RE.removesuffix("$") + r"\Z")
 _PY_ASSET_FILE = re.compile(ASSET_FILE.removesuffix("$") + r"\Z")
 
 
+def is_asset_path(path: str) -> bool:
+    """A static file by extension (what a browser fetches for a page, never what a person clicks).
+
+    Works on raw paths and on routes (`/static/{asset}.css`) alike.
+    """
+    return _PY_ASSET.search(path) is not None
+
+
 def _check_static(static: str) -> None:
     if static not in STATIC_MODES:
         raise ValueError(f"static must be one of {', '.join(STATIC_MODES)}, got {static!r}")

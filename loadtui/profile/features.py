@@ -9,24 +9,20 @@ people name such endpoints with), so the same clustering works on any log.
 from __future__ import annotations
 
 import math
-import re
 
 import polars as pl
 
+from loadtui.ingest.routes import ASSET_RE, is_asset_path
+
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-# Static files by extension: what a browser fetches for a page, never what a person clicks.
-ASSET_PATTERN = (
-    r"(?i)\.(js|mjs|css|png|jpe?g|gif|svg|ico|webp|avif|bmp|woff2?|ttf|otf|eot|map|mp4|webm|"
-    r"mp3|wav|ogg)$"
-)
+# Static files by extension: one definition, the one ingest groups assets with.
+ASSET_PATTERN = ASSET_RE
 AUTH_PATTERN = (
     r"(?i)(^|/)(login|log-in|logon|signin|sign-in|sign_in|auth|oauth2?|token|session|sso)(/|$|\.)"
 )
 SEARCH_PATTERN = r"(?i)(^|/)(search|find|query|lookup)(/|$|\.)"
 SEARCH_QUERY_PATTERN = r"(?i)(^|&)(q|query|search|term|keywords?)="
 COMMERCE_PATTERN = r"(?i)(^|/)(cart|basket|bag|checkout|order|orders|payment|pay|purchase)(/|$|\.)"
-# Python's `$` also matches before a final newline; `\Z` is what polars means by `$`
-_PY_ASSET = re.compile(ASSET_PATTERN.removesuffix("$") + r"\Z")
 
 # Every feature, in the order the model reports them.
 FEATURES: tuple[str, ...] = (
@@ -100,7 +96,7 @@ def normalise_requests(df: pl.DataFrame) -> pl.DataFrame:
 
 def is_asset_route(route: str) -> bool:
     """The scalar twin of `route_kinds(...)["asset"]`: what plans and paths call an asset."""
-    return _PY_ASSET.search(route) is not None
+    return is_asset_path(route)
 
 
 def route_kinds(df: pl.DataFrame) -> dict[str, list[str]]:
