@@ -28,43 +28,13 @@ import bisect
 import itertools
 import math
 import random
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from loadtui.contracts import Stage
+from loadtui.durations import parse_duration
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|us|µs|h|m|s)")
-
-
-def parse_duration(text: str | float | int) -> float:
-    """k6 duration text ("30s", "5m", "1h30m", "500ms", "1.5s", bare "10" = seconds) → seconds."""
-    if isinstance(text, int | float):
-        if text < 0:
-            raise ValueError(f"negative duration: {text}")
-        return float(text)
-    raw = text.strip().lower()
-    if not raw:
-        raise ValueError("empty duration")
-    try:
-        value = float(raw)
-    except ValueError:
-        pass
-    else:
-        if value < 0:
-            raise ValueError(f"negative duration: {text!r}")
-        return value
-    pos = 0
-    total = 0.0
-    scale = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6}
-    for match in _DURATION_PART.finditer(raw):
-        if match.start() != pos:
-            break
-        total += float(match.group(1)) * scale[match.group(2)]
-        pos = match.end()
-    if pos != len(raw):
-        raise ValueError(f"not a duration: {text!r} (use k6 style like 30s, 5m, 1h30m)")
-    return total
+__all__ = ["StageProfile", "parse_duration"]
 
 
 @dataclass(frozen=True, slots=True)

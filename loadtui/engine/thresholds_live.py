@@ -12,32 +12,15 @@ omission); `http_req_service` is from the actual send, k6's own definition.
 
 from __future__ import annotations
 
-import operator
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from loadtui.contracts import ThresholdVerdict
 from loadtui.engine.metrics import RunTotals
-from loadtui.engine.schedule import parse_duration
 from loadtui.errors import UserError
+from loadtui.plan import thresholds as k6
 
-_EXPR = re.compile(
-    r"^\s*(?P<agg>avg|min|max|med|count|rate|value|p\(\s*(?P<p>\d+(?:\.\d+)?)\s*\))\s*"
-    r"(?P<op><=|>=|===|==|!=|<|>)\s*(?P<num>-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*"
-    r"(?:abortOnFail(?:\s*=\s*(?P<delay>\S+))?)?\s*$",
-    re.IGNORECASE,
-)
-_METRIC = re.compile(r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:\{(?P<tags>[^}]*)\})?\s*$")
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "===": operator.eq,
-    "!=": operator.ne,
-}
+# What the engine measures, by k6 metric type; a threshold on anything else cannot be judged.
 TRENDS = ("http_req_duration", "http_req_service", "http_req_send_lag")
 RATES = ("http_req_failed",)
 COUNTERS = ("http_reqs", "iterations", "data_received", "dropped_iterations", "sessions")
@@ -46,68 +29,34 @@ GAUGES = ("vus", "vus_max")
 
 @dataclass(frozen=True)
 class Threshold:
+    """A plan threshold bound to the engine metric it reads (parsing is the plan stage's)."""
+
     key: str  # the metric as written in the plan
     metric: str
     tags: Mapping[str, str]
-    expression: str
-    aggregation: str  # avg | min | max | med | count | rate | value | p
-    percentile: float | None
-    op: str
-    bound: float
-    abort_on_fail: bool
-    abort_delay_s: float | None
+    parsed: k6.Threshold
+
+    @property
+    def expression(self) -> str:
+        return self.parsed.source
+
+    @property
+    def aggregation(self) -> str:
+        return self.parsed.aggregation
 
 
 def parse_threshold(key: str, expression: str) -> Threshold:
-    m = _METRIC.match(key)
-    if not m:
-        raise UserError(f"threshold metric {key!r} is not a metric name like http_req_duration")
-    name = m.group("name")
-    tags: dict[str, str] = {}
-    for part in (m.group("tags") or "").split(","):
-        if part.strip():
-            k, sep, v = part.partition(":")
-            if not sep:
-                raise UserError(f"threshold tag {part!r} in {key!r} must look like name:value")
-            tags[k.strip()] = v.strip()
-    e = _EXPR.match(expression)
-    if not e:
-        raise UserError(
-            f"threshold {expression!r} on {key} is not k6 syntax (e.g. p(95)<500, rate<0.01)"
-        )
-    agg = e.group("agg").lower()
-    pct = float(e.group("p")) if e.group("p") else None
-    if pct is not None:
-        agg = "p"
-    allowed = (
-        {"avg", "min", "max", "med", "p"}
-        if name in TRENDS
-        else {"rate"}
-        if name in RATES
-        else {"count", "rate"}
-        if name in COUNTERS
-        else {"value"}
-        if name in GAUGES
-        else None
-    )
-    if allowed is None:
+    """Parse with the plan's k6 grammar, then check the engine can measure that metric."""
+    try:
+        name, tags = k6.parse_metric_key(key)
+        parsed = k6.parse_threshold(expression)
+        k6.check_metric(key, parsed)
+    except ValueError as exc:
+        raise UserError(f"threshold on {key}: {exc}") from exc
+    if name not in TRENDS + RATES + COUNTERS + GAUGES:
         known = ", ".join(TRENDS + RATES + COUNTERS + GAUGES)
         raise UserError(f"threshold on unknown metric {name!r}; known metrics: {known}")
-    if agg not in allowed:
-        raise UserError(f"{name} has no {agg!r}; use one of {', '.join(sorted(allowed))}")
-    delay = e.group("delay")
-    return Threshold(
-        key=key,
-        metric=name,
-        tags=tags,
-        expression=expression.strip(),
-        aggregation=agg,
-        percentile=pct,
-        op=e.group("op"),
-        bound=float(e.group("num")),
-        abort_on_fail="abortonfail" in expression.lower(),
-        abort_delay_s=parse_duration(delay) if delay else None,
-    )
+    return Threshold(key=key, metric=name, tags=tags, parsed=parsed)
 
 
 def metric_value(totals: RunTotals, th: Threshold, elapsed_s: float) -> float | None:
@@ -118,8 +67,8 @@ def metric_value(totals: RunTotals, th: Threshold, elapsed_s: float) -> float | 
         if h is None or not h.count:
             return None
         if th.aggregation == "p":
-            assert th.percentile is not None
-            return h.percentile_ms(th.percentile)
+            assert th.parsed.percentile is not None
+            return h.percentile_ms(th.parsed.percentile)
         return {
             "avg": h.mean_ms,
             "min": h.min_ms,
@@ -156,7 +105,10 @@ class LiveThresholds:
         """Before any data: every threshold holds (k6 shows them pending as passing)."""
         return [
             ThresholdVerdict(
-                metric=t.key, expression=t.expression, ok=True, abort_on_fail=t.abort_on_fail
+                metric=t.key,
+                expression=t.expression,
+                ok=True,
+                abort_on_fail=t.parsed.abort_on_fail,
             )
             for t in self.items
         ]
@@ -169,17 +121,18 @@ class LiveThresholds:
         abort = False
         for t in self.items:
             value = metric_value(totals, t, elapsed_s)
-            ok = True if value is None else _OPS[t.op](value, t.bound)
+            ok = True if value is None else k6.OPS[t.parsed.op](value, t.parsed.value)
             out.append(
                 ThresholdVerdict(
                     metric=t.key,
                     expression=t.expression,
                     ok=ok,
                     value=None if value is None else round(value, 6),
-                    abort_on_fail=t.abort_on_fail,
+                    abort_on_fail=t.parsed.abort_on_fail,
                 )
             )
-            delay = t.abort_delay_s if t.abort_delay_s is not None else self.abort_grace_s
-            if not ok and t.abort_on_fail and not final and elapsed_s >= delay:
+            own_delay = t.parsed.delay_abort_eval_s
+            delay = own_delay if own_delay is not None else self.abort_grace_s
+            if not ok and t.parsed.abort_on_fail and not final and elapsed_s >= delay:
                 abort = True
         return out, abort

@@ -230,3 +230,15 @@ def test_an_unreachable_target_is_a_user_error_exit_2(tmp_path: Path) -> None:
     url = closed_port_url()
     assert main(["run", "--url", url + "/", "--rate", "5", "--out", str(tmp_path)]) == 2
     assert not any(tmp_path.iterdir())  # no run folder for a run that never started
+
+
+def test_thresholds_the_engine_cannot_measure_are_refused_up_front() -> None:
+    from loadtui.engine.thresholds_live import parse_threshold
+    from loadtui.errors import UserError
+
+    with pytest.raises(UserError, match="unknown metric 'checks'"):
+        parse_threshold("checks", "rate>0.99")
+    with pytest.raises(UserError, match="http_req_failed has no p"):
+        parse_threshold("http_req_failed", "p(95)<1")
+    with pytest.raises(UserError, match="not a k6 threshold"):
+        parse_threshold("http_req_duration", "p95 < 500ms")

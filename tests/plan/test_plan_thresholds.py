@@ -143,12 +143,14 @@ def test_default_thresholds_follow_observed_response_times_with_headroom() -> No
     assert parse_threshold(failed[1]).abort_on_fail
 
 
-def test_defaults_are_understood_by_the_engine_live_checker() -> None:
-    live = pytest.importorskip("loadtui.engine.thresholds_live")
+def test_defaults_are_metrics_the_engine_measures() -> None:
+    from loadtui.engine.thresholds_live import parse_threshold as bind_to_engine
+
     for key, exprs in default_thresholds(40.0).items():
         for expr in exprs:
-            th = live.parse_threshold(key, expr)
-            assert th.abort_on_fail == parse_threshold(expr).abort_on_fail
+            th = bind_to_engine(key, expr)
+            assert th.metric == key
+            assert th.parsed == parse_threshold(expr)
 
 
 @pytest.mark.parametrize(("x", "nice"), [(1.0, 1), (180, 200), (201, 250), (260, 500), (501, 1000)])
