@@ -33,6 +33,7 @@ from __future__ import annotations
 import polars as pl
 
 from loadtui.ingest.routes import ASSET_RE
+from loadtui.ingest.sessions import is_time_ordered
 
 # Word-ish crawler markers; matched case-insensitively anywhere in the UA.
 CRAWLER_UA = (
@@ -45,6 +46,8 @@ CRAWLER_UA = (
 CRAWLER_WORD = r"(?i)(bot|crawler|crawl|spider|slurp|archiver|scrapy|yandex|baidu|headlesschrome)"
 BROWSER_UA = r"^(?:Mozilla/|Opera/)"
 ROBOTS_PATH = r"(?i)^/robots\.txt$"
+LAST_NUMBER = r"/([0-9]+)(?:\.[A-Za-z0-9]+)?/?$"
+HASH_SEED = 20240304  # any fixed seed; ids never leave one call
 
 MIN_REQUESTS_FAST = 30
 MAX_MEDIAN_GAP_S = 1.5
@@ -60,52 +63,106 @@ def _ua_reason() -> pl.Expr:
     return pl.when(found.is_not_null()).then(pl.concat_str(pl.lit("ua:"), found))
 
 
-def flag_bots(df: pl.DataFrame) -> pl.DataFrame:
-    """One row per session of `df` (which needs a `session` column, see `assign_sessions`):
-    `session, client, user_agent, is_bot, bot_reason`; the reason is null for people."""
-    if "session" not in df.columns:
-        raise ValueError("flag_bots needs a 'session' column: call assign_sessions first")
-    last_number = pl.col("path").str.extract(r"/([0-9]+)(?:\.[A-Za-z0-9]+)?/?$", 1)
-    per_request = (
+def _path_flags(df: pl.DataFrame) -> pl.LazyFrame:
+    """Asset, robots.txt and trailing id per distinct path (hashed to `_pid`): the patterns run
+    on the tens of thousands of distinct paths, not on a million requests."""
+    path = pl.col("path")
+    return (
         df.lazy()
+        .group_by(path.hash(HASH_SEED).alias("_pid"))
+        .agg(path.first())
         .select(
-            "session",
-            "client",
-            "user_agent",
-            "ts",
-            "path",
-            pl.col("route").fill_null(pl.col("path")).alias("route"),
-            pl.col("path").str.contains(ASSET_RE).fill_null(False).alias("_asset"),
-            pl.col("path").str.contains(ROBOTS_PATH).fill_null(False).alias("_robots"),
-            last_number.cast(pl.Int64, strict=False).alias("_num"),
-        )
-        .sort("session", "ts", maintain_order=True)
-        .with_columns(
-            pl.col("ts").diff().over("session").dt.total_milliseconds().alias("_gap_ms"),
-            (pl.col("_num") - pl.col("_num").shift(1).over("session", "route"))
-            .eq(1)
-            .fill_null(False)
-            .alias("_step"),
+            "_pid",
+            path.str.contains(ASSET_RE).fill_null(False).alias("_asset"),
+            path.str.contains(ROBOTS_PATH).fill_null(False).alias("_robots"),
+            path.str.extract(LAST_NUMBER, 1).cast(pl.Int64, strict=False).alias("_num"),
         )
     )
-    sessions = (
-        per_request.group_by("session")
+
+
+def _requests_by_session(df: pl.DataFrame) -> pl.DataFrame:
+    """A lean numeric frame, one row per request, ordered by (session, time, row): hashed
+    session/path/route ids, the path flags, and the gap to the session's previous request.
+
+    Sorting u64 ids instead of session strings is most of the speed; when the frame is already
+    in time order (as `read_logs` returns it) a stable sort on the id alone gives that order.
+    """
+    lean = (
+        df.lazy()
+        .select(
+            pl.col("session").hash(HASH_SEED).alias("_sid"),
+            "ts",
+            pl.col("path").hash(HASH_SEED).alias("_pid"),
+            pl.col("route").fill_null(pl.col("path")).hash(HASH_SEED).alias("_rid"),
+        )
+        .with_row_index("_row")
+        .join(_path_flags(df), on="_pid", how="left", maintain_order="left")
+    )
+    if is_time_ordered(df):
+        lean = lean.sort("_sid", maintain_order=True)
+    else:
+        lean = lean.sort("_sid", "ts", "_row")
+    same = pl.col("_sid") == pl.col("_sid").shift(1)
+    gap = pl.when(same).then(pl.col("ts").diff().dt.total_milliseconds())
+    return lean.with_columns(gap.alias("_gap_ms")).collect()
+
+
+def _id_steps(requests: pl.DataFrame) -> pl.LazyFrame:
+    """Per session, how many requests carry the id of the previous request *of the same route*
+    plus one. A stable sort on the route id keeps (session, time) order inside each route, so
+    "previous request of this session and route" is simply the previous row; only routes that
+    ever carry a numeric id take part."""
+    numbered = requests.filter(pl.col("_num").is_not_null())["_rid"].unique()
+    same = (pl.col("_sid") == pl.col("_sid").shift(1)) & (pl.col("_rid") == pl.col("_rid").shift(1))
+    step = same & (pl.col("_num") - pl.col("_num").shift(1)).eq(1)
+    return (
+        requests.lazy()
+        .select("_sid", "_rid", "_num")
+        .filter(pl.col("_rid").is_in(numbered.implode()))
+        .sort("_rid", maintain_order=True)
+        .with_columns(step.fill_null(False).alias("_step"))
+        .group_by("_sid")
+        .agg(pl.col("_step").sum().alias("_steps"))
+    )
+
+
+def _session_stats(df: pl.DataFrame) -> pl.DataFrame:
+    """One row per session with the counts the rules need, plus its session, client and agent
+    strings taken from its first request (gathered for ~60k sessions, not grouped as strings)."""
+    requests = _requests_by_session(df)
+    stats = (
+        requests.lazy()
+        .group_by("_sid")
         .agg(
-            pl.col("client").first(),
-            pl.col("user_agent").first(),
+            pl.col("_row").first().alias("_first"),
             pl.len().alias("_n"),
             pl.col("_asset").sum().alias("_assets"),
             pl.col("_robots").any().alias("_robots"),
             (pl.col("_gap_ms").median() / 1000.0).alias("_median_gap_s"),
-            pl.col("_step").sum().alias("_steps"),
             pl.col("_num").is_not_null().sum().alias("_numbered"),
-            pl.col("path").filter(~pl.col("_asset")).n_unique().alias("_paths"),
+            pl.col("_pid").filter(~pl.col("_asset")).n_unique().alias("_paths"),
             ((pl.col("ts").max() - pl.col("ts").min()).dt.total_milliseconds() / 60_000.0).alias(
                 "_minutes"
             ),
         )
+        .join(_id_steps(requests), on="_sid", how="left")
+        .with_columns(pl.col("_steps").fill_null(0))
         .collect()
     )
+    names = df.select("session", "client", "user_agent")[stats["_first"]]
+    return pl.concat([names, stats], how="horizontal")
+
+
+def flag_bots(df: pl.DataFrame) -> pl.DataFrame:
+    """One row per session of `df` (which needs a `session` column, see `assign_sessions`):
+    `session, client, user_agent, is_bot, bot_reason`; the reason is null for people.
+
+    Sessions are grouped by a 64-bit hash of their key (as `profile.features` does); two
+    distinct keys sharing a hash is a ~1e-10 event at a million sessions.
+    """
+    if "session" not in df.columns:
+        raise ValueError("flag_bots needs a 'session' column: call assign_sessions first")
+    sessions = _session_stats(df)
     browser = pl.col("user_agent").str.contains(BROWSER_UA).fill_null(False)
     fast = (
         (pl.col("_n") >= MIN_REQUESTS_FAST)
