@@ -14,6 +14,26 @@ import time
 from dataclasses import dataclass, field
 
 
+def next_request(buf: bytes) -> tuple[str, bytes, bytes] | None:
+    """(head, body, rest) of the first complete HTTP/1.1 request in `buf`, or None if partial.
+
+    Test servers answer at the byte level (so they can misbehave on purpose); this is the one
+    place they find where a request ends.
+    """
+    end = buf.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = buf[:end].decode("latin-1")
+    length = 0
+    for line in head.split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value.strip())
+    if len(buf) < end + 4 + length:
+        return None
+    return head, buf[end + 4 : end + 4 + length], buf[end + 4 + length :]
+
+
 @dataclass
 class ServerBehaviour:
     mode: str = "ok"  # ok | stall | reset | hang | garbage | by_path (/reset, /status/503, ...)
@@ -41,20 +61,8 @@ class _Handler(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.buf += data
-        while True:
-            end = self.buf.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            head = self.buf[:end].decode("latin-1")
-            length = 0
-            for line in head.split("\r\n")[1:]:
-                name, _, value = line.partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value.strip())
-            if len(self.buf) < end + 4 + length:
-                return
-            body = self.buf[end + 4 : end + 4 + length]
-            self.buf = self.buf[end + 4 + length :]
+        while (request := next_request(self.buf)) is not None:
+            head, body, self.buf = request
             self.b.requests += 1
             if self.b.record:
                 self.b.seen.append(head + "\r\n\r\n" + body.decode("latin-1"))

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import pytest
 import uvloop
 from aiohttp import web
+from engine_servers import next_request
 
 from loadtui.engine.errors import classify
 from loadtui.engine.transport import Response, Transport, TransportOptions, make_transport
@@ -51,17 +52,8 @@ class RawHandler(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.buf += data
-        while (end := self.buf.find(b"\r\n\r\n")) >= 0:
-            head = self.buf[:end].decode("latin-1")
-            length = 0
-            for line in head.split("\r\n")[1:]:
-                name, _, value = line.partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value.strip())
-            if len(self.buf) < end + 4 + length:
-                return
-            body = self.buf[end + 4 : end + 4 + length]
-            self.buf = self.buf[end + 4 + length :]
+        while (request := next_request(self.buf)) is not None:
+            head, body, self.buf = request
             self.server.seen.append((head, body))
             asyncio.get_running_loop().create_task(self.answer(head, body))
 
