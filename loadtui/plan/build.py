@@ -7,8 +7,9 @@ What a scenario holds:
   products stay hot), falling back to other personas' values for the same route;
 - `Step.query`: observed query strings for the route;
 - login steps (`POST` on a route naming login/signin/auth/token/session) capture the `token`
-  from the JSON answer; steps on checkout/account/cart/me/orders/profile routes are marked
-  `needs_token` when the persona logs in;
+  from the JSON answer; steps on checkout/account/me/orders/profile routes are marked
+  `needs_token` when the persona logs in, cart/basket routes only when it logs in in most of
+  its sessions (anonymous carts are common; a rare login must not gate every cart);
 - steps on static-asset routes (the profile's asset test) are `embedded`: fetched right after
   the page without a think time, since the persona's think time is measured page to page;
 - bodies for POST/PUT/PATCH: JSON templates whose `{name}` placeholders the engine fills,
@@ -64,7 +65,11 @@ DEFAULT_RESPONSE_S = 0.05
 MAX_PARAM_VALUES = 200
 
 LOGIN_ROUTE = re.compile(r"(?i)(log-?in|sign-?in|auth|token|session)")
-TOKEN_ROUTE = re.compile(r"(?i)(checkout|account|cart|/me(?:/|$)|profile|orders?(?:/|$)|settings)")
+# Always behind a login in a shop-like app; carts are often anonymous, so they only need the
+# token for personas that log in in most of their sessions.
+TOKEN_ROUTE = re.compile(r"(?i)(checkout|account|/me(?:/|$)|profile|orders?(?:/|$)|settings)")
+MEMBER_ROUTE = re.compile(r"(?i)(cart|basket|wishlist)")
+MOSTLY_LOGGED_IN = 0.5  # logins per session above which member routes need the token
 PLACEHOLDER = re.compile(r"\{([^{}/]+)\}")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -276,9 +281,14 @@ def build_scenario(model: TrafficModel, persona: Persona, weight: float) -> Scen
     shares = {f"{e.method.upper()} {safe_route(e.route)}": e.share for e in persona.endpoint_mix}
     steps = [_step(model, persona, s, shares.get(" ".join(split_state(s)), 1.0)) for s in t.states]
     if any(s.captures_token for s in steps):
+        login_share = sum(
+            shares.get(f"{s.method} {s.route}", 0.0) for s in steps if s.captures_token
+        )
+        member = login_share * persona.requests / max(persona.sessions, 1) >= MOSTLY_LOGGED_IN
         steps = [
             s.model_copy(update={"needs_token": True})
-            if not s.captures_token and TOKEN_ROUTE.search(s.route)
+            if not s.captures_token
+            and (TOKEN_ROUTE.search(s.route) or (member and MEMBER_ROUTE.search(s.route)))
             else s
             for s in steps
         ]

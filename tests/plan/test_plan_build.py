@@ -66,6 +66,18 @@ def test_login_captures_the_token_and_protected_routes_need_it(model: TrafficMod
     assert not any(s.needs_token for s in build_plan(model).scenarios[0].steps)
 
 
+def test_carts_need_the_token_only_for_personas_that_mostly_log_in(
+    model: TrafficModel,
+) -> None:
+    power = model.personas[1]
+    # the same behaviour, but one login per ten sessions: a shopper with an anonymous cart
+    rare = power.model_copy(update={"sessions": power.sessions * 10})
+    scenario = build_plan(model.model_copy(update={"personas": [rare]})).scenarios[0]
+    steps = {f"{s.method} {s.route}": s for s in scenario.steps}
+    assert not steps["POST /cart/items"].needs_token
+    assert steps["POST /checkout"].needs_token and steps["GET /account"].needs_token
+
+
 def test_bodies_become_valid_json_once_the_engine_fills_them(model: TrafficModel) -> None:
     import json
 
