@@ -27,7 +27,7 @@ def run_options_from_args(args: argparse.Namespace) -> dict[str, object]:
         options["peak_rps"] = float(peak)
     elif getattr(args, "target", None) is None:
         options["peak_rps"] = DEMO_PEAK_RPS
-        options.setdefault("duration", DEMO_DURATION)
+        options["duration"] = DEMO_DURATION
     if duration is not None:
         options["duration"] = str(duration)
     return options

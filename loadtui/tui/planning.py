@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from loadtui.contracts import TestPlan, TrafficModel
 
 PLAN_TYPES = ("load", "smoke")
-DEMO_DURATION = "1m"  # short enough to watch, long enough for a few stages
+DEFAULT_RUN_DURATION = "1m"  # short enough to watch, long enough for a few stages
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,7 @@ class PlanChoice:
     """What the user picked on the Run pane (the rest comes from the model)."""
 
     type: str = "load"
-    duration: str | None = DEMO_DURATION
+    duration: str | None = DEFAULT_RUN_DURATION
     peak_rps: float | None = None
 
     def next_type(self) -> PlanChoice:
