@@ -141,8 +141,10 @@ def _parse_file(path: Path, sniffed: _Sniffed, on_bytes: Callable[[int], None]) 
     if sniffed.kind == "har":
         data = read_all(path)
         entries, version = har.load_har(data, path)
-        result.note = f"HAR {version}".strip()
-        result.add(har.parse_har(entries, path), source)
+        parsed = har.parse_har(entries, path)
+        notes = [f"HAR {version}".strip(), f"site {parsed.site}" if parsed.site else ""]
+        result.note = "; ".join(n for n in [*notes, parsed.describe_others()] if n)
+        result.add(parsed.chunk, source)
         on_bytes(path.stat().st_size)
         return result
     # Two chunks in flight: polars releases the GIL, so one chunk is cut while the other is

@@ -4,13 +4,21 @@ A HAR file is one JSON document, so it is read whole; archives hold hundreds to 
 thousand entries, so walking them in Python is cheap next to the JSON decoding. An entry is
 the unit of good and bad (its number, from 1, is the "line" in reports). One archive is one
 browser: its client is `har:<file name>`, so the recording becomes one session per UA.
+
+A page recording also holds every third-party call the page made (CDNs, analytics, ads,
+fonts): those are not the system under test, and mixed in they would become routes a plan
+sends to the target. Only entries for the site's own host (the host of the first entry, the
+page navigation) are kept; the others are counted by host for the report.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import polars as pl
 
@@ -54,8 +62,46 @@ def _number(value: object) -> float | None:
     return float(value)
 
 
-def parse_har(entries: list[Any], source: Path) -> ParsedChunk:
+@dataclass(frozen=True)
+class HarParse:
+    """The site's entries, and how many entries each other host had (left out)."""
+
+    chunk: ParsedChunk
+    site: str | None  # host[:port] of the first entry (the page navigation)
+    other_hosts: Counter[str] = field(default_factory=Counter)
+
+    def describe_others(self, top: int = 3) -> str:
+        """`12 entries for 5 other hosts left out (cdn.example 6, ...)`, or ''."""
+        if not self.other_hosts:
+            return ""
+        total = sum(self.other_hosts.values())
+        named = ", ".join(f"{h} {n}" for h, n in self.other_hosts.most_common(top))
+        more = ", …" if len(self.other_hosts) > top else ""
+        hosts = len(self.other_hosts)
+        return (
+            f"{total} {'entry' if total == 1 else 'entries'} for {hosts} other "
+            f"host{'s' if hosts != 1 else ''} left out ({named}{more})"
+        )
+
+
+def _host(url: str) -> str | None:
+    """Lower-cased host[:port] of an absolute URL; None for a relative or broken one."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return host if port is None or port == default else f"{host}:{port}"
+
+
+def parse_har(entries: list[Any], source: Path) -> HarParse:
     client = f"har:{source.name}"
+    site: str | None = None
+    others: Counter[str] = Counter()
     rows: dict[str, list[Any]] = {c: [] for c in ("line_no", "ts", "method", "url", "status")}
     rows.update({c: [] for c in ("bytes", "response_ms", "user_agent", "referrer")})
     bad: list[tuple[int, str, str]] = []
@@ -69,6 +115,12 @@ def parse_har(entries: list[Any], source: Path) -> ParsedChunk:
             bad.append((number, "HAR entry without request.url or startedDateTime", excerpt))
             continue
         assert isinstance(request, dict)
+        host = _host(url)
+        if site is None and host is not None:
+            site = host
+        if host is not None and host != site:
+            others[host] += 1
+            continue
         response = response if isinstance(response, dict) else {}
         size = _number(response.get("bodySize"))
         if size is None or size < 0:
@@ -114,4 +166,4 @@ def parse_har(entries: list[Any], source: Path) -> ParsedChunk:
     bad_frame = pl.concat([pl.DataFrame(bad, schema=BAD_SCHEMA, orient="row"), bad_time]).sort(
         "line_no"
     )
-    return ParsedChunk(conform(good), bad_frame)
+    return HarParse(ParsedChunk(conform(good), bad_frame), site, others)

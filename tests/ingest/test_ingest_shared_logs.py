@@ -75,18 +75,23 @@ def test_otus_offsets_are_converted_to_utc(shared_file: Callable[..., Path]) -> 
 
 
 @pytest.mark.parametrize(
-    ("name", "entries"),
-    [("pagexray_www.nytimes.com.har", 328), ("pagexray_http2-chrome.har", 11)],
+    ("name", "site", "kept", "others"),
+    [
+        ("pagexray_www.nytimes.com.har", "www.nytimes.com", 24, 304),
+        ("pagexray_http2-chrome.har", "run.sitespeed.io", 9, 2),
+    ],
 )
-def test_shared_har_files_parse_every_entry(
-    name: str, entries: int, shared_file: Callable[..., Path]
+def test_shared_har_files_keep_the_site_and_count_third_party_hosts(
+    name: str, site: str, kept: int, others: int, shared_file: Callable[..., Path]
 ) -> None:
     path = shared_file("har", name)
     df, report = read_logs([path])
-    assert report.formats[str(path)].startswith("har")
-    assert (report.lines_total, report.lines_bad, df.height) == (entries, 0, entries)
+    note = report.formats[str(path)]
+    assert note.startswith("har") and f"site {site}" in note
+    assert f"{others} entries for " in note and "left out" in note
+    assert (report.lines_total, report.lines_bad, df.height) == (kept, 0, kept)
     assert df["path"].str.starts_with("/").all()
-    assert df["response_ms"].null_count() < entries
+    assert df["response_ms"].null_count() < kept
     assert df["status"].null_count() == 0
 
 
