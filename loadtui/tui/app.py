@@ -54,10 +54,15 @@ class LoadtuiApp(App[int]):
         *,
         theme_name: str | None = None,
         run_options: dict[str, object] | None = None,
+        start_run: bool = False,
     ) -> None:
+        """`run_options` tune the Run pane (plan_type, duration, peak_rps, workers, transport,
+        interval_s, runs_dir); `start_run` opens on the Run pane and starts a run at once, so a
+        script or the benchmark can watch a run without keys (usually with `workspace.plan`)."""
         super().__init__()
         self.workspace = workspace or Workspace()
         self.run_options: dict[str, object] = dict(run_options or {})
+        self.start_run = start_run
         self._cleanups: list[Callable[[], None]] = []
         start_resource_tracker()
         for theme in load_themes().values():
@@ -66,6 +71,13 @@ class LoadtuiApp(App[int]):
         if wanted in self.available_themes:
             self.theme = wanted
         self.source_label = self.workspace.source_name
+
+    async def on_mount(self) -> None:
+        if self.start_run:
+            await self.switch_mode("run")
+            screen = self.screen
+            if isinstance(screen, RunScreen):
+                screen.action_start()
 
     # -- panes ------------------------------------------------------------------------------
     def action_pane(self, mode: str) -> None:

@@ -2,7 +2,8 @@
 
 Screens share one `Workspace` held by the app. Renames, exclusions and the bot toggle are kept
 as edits next to the model the profiler produced, so re-clustering or reloading can re-apply
-them, and `planned_model()` hands the planner exactly the personas the user kept.
+them, and `planned_model()` hands the planner exactly the personas the user kept. A ready-made
+`plan` (e.g. a `--url`-style plan) bypasses the model: the Run pane runs it as given.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loadtui.contracts import Persona, TrafficModel
+from loadtui.contracts import Persona, TestPlan, TrafficModel
 
 DEMO_TARGET = "http://127.0.0.1:8080"
 
@@ -21,6 +22,7 @@ class Workspace:
     model_path: Path | None = None
     model: TrafficModel | None = None
     target: str | None = None  # None: the built-in demo target, started when needed
+    plan: TestPlan | None = None  # run as given (its own target); no planning from the model
     renames: dict[str, str] = field(default_factory=dict)  # original name → display name
     excluded: set[str] = field(default_factory=set)  # original names left out of the plan
     show_bots: bool = True
@@ -36,6 +38,8 @@ class Workspace:
             return f"{name} +{extra}" if extra else name
         if self.model_path is not None:
             return self.model_path.name
+        if self.plan is not None:
+            return f"plan {self.plan.name}"
         return "no source"
 
     def display_name(self, persona: Persona) -> str:

@@ -128,6 +128,10 @@ class PersonasScreen(Screen[None]):
             self.show_model()
         elif ws.log_paths:
             self.load_model()
+        elif ws.plan is not None:  # a prepared plan needs no personas: no wizard in its way
+            self.query_one("#source-line", Static).update(
+                f"no log loaded · {ws.plan.name} runs on the Run pane (2) · o opens a log"
+            )
         else:
             self.query_one("#source-line", Static).update("no log loaded · press o to open one")
             self.call_after_refresh(self.action_open)

@@ -126,7 +126,10 @@ class RunScreen(Screen[None]):
         ws = self.workspace
         target = self.target_url or ws.target or f"{DEMO_TARGET} (demo, started if needed)"
         what = f"{self.choice.type} plan · {self.choice.duration or 'default length'}"
-        if ws.model is None:
+        if ws.plan is not None:
+            plan = ws.plan
+            title = f"{plan.name} · {plan.type} plan as given · {plan.target} · enter start"
+        elif ws.model is None:
             title = "no traffic model yet: load a log on the Personas pane (1)"
         else:
             kept = len(ws.planned_model().personas) if self._plannable() else 0
@@ -154,6 +157,12 @@ class RunScreen(Screen[None]):
     def action_start(self) -> None:
         if self.state in ("planning", "starting", "running", "stopping"):
             self.notify("a run is already going; s stops it", severity="warning")
+            return
+        prepared = self.workspace.plan
+        if prepared is not None:  # runs as given: its own target, nothing to plan or start
+            self.state = "planning"
+            self.target_url = prepared.target
+            self.post_message(PlanReady(prepared))
             return
         try:
             model = self.workspace.planned_model()
@@ -211,6 +220,7 @@ class RunScreen(Screen[None]):
                 message.plan,
                 Path(str(opts.get("runs_dir", self.workspace.runs_dir))),
                 workers=opts.get("workers"),  # type: ignore[arg-type]
+                transport=str(opts.get("transport", "auto")),
                 interval_s=float(opts.get("interval_s", 0.25)),  # type: ignore[arg-type]
             )
         except UserError as exc:
@@ -358,6 +368,9 @@ class RunScreen(Screen[None]):
     def action_plan_type(self) -> None:
         if self.state not in ("idle", "ended"):
             self.notify("the plan type changes before a run, not during one", severity="warning")
+            return
+        if self.workspace.plan is not None:
+            self.notify("a prepared plan runs as given", severity="warning")
             return
         self.choice = self.choice.next_type()
         self.plan = None

@@ -1,0 +1,72 @@
+"""A prepared plan started with the app (`Workspace.plan` + `start_run`): the way scripts and the
+engine benchmark watch a run in the real Run pane. Real demo target, a 3 s `--url` plan."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from loadtui.engine.url_plan import build_url_plan
+from loadtui.store.runs import read_windows
+from loadtui.target.process import TargetProcess
+from loadtui.tui import display
+from loadtui.tui.app import LoadtuiApp
+from loadtui.tui.screens.run import RunScreen
+from loadtui.tui.widgets.metric_row import MetricRow
+from loadtui.tui.workspace import Workspace
+
+pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture
+def target() -> Iterator[TargetProcess]:
+    proc = TargetProcess(capacity=32, service_ms=5.0)
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
+async def wait_for(check: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        await asyncio.sleep(0.2)
+    return check()
+
+
+async def test_prepared_plan_starts_on_the_run_pane_and_shows_every_window(
+    target: TargetProcess, tmp_path: Path, shown: Callable[..., str]
+) -> None:
+    plan = build_url_plan(target.url + "/", vus=4, duration="3s")
+    ws = Workspace(plan=plan, runs_dir=tmp_path / "runs")
+    options = {"workers": 1, "transport": "fast", "interval_s": 0.25}
+    app = LoadtuiApp(ws, run_options=options, start_run=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, RunScreen), "start_run opens the Run pane"
+        assert await wait_for(lambda: screen.state == "ended", 60), f"state {screen.state}"
+        await pilot.pause()
+
+        assert screen.plan is plan and screen.target_url == target.url
+        assert app.run_status.startswith("■ complete ")
+        assert screen.runner is not None and screen.runner.transport == "fast"
+        windows, bad = read_windows(screen.runner.run_dir / "windows.ndjson")
+        assert bad == 0 and len(windows) >= 10  # 3 s of 0.25 s windows
+        rps_row = screen.query_one("#row-rps", MetricRow)
+        # every window the run wrote reached the screen, in order, with its value
+        assert list(rps_row.series) == [w.rps for w in windows]
+        assert screen.last == windows[-1]
+        requests = sum(w.requests for w in windows)
+        assert requests > 0 and sum(w.errors for w in windows) == 0
+        assert requests == screen.runner.result(timeout=5).metrics["http_reqs"]["count"]
+        value = rps_row.query_one(".metric-value", Static)
+        assert str(value.render()) == display.rate(windows[-1].rps)
+        assert "complete ·" in shown(app, "#flags-pane")
+        assert "plan url GET /" in shown(app, "#navbar")
