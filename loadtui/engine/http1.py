@@ -3,9 +3,9 @@
 `RequestEncoder` precomputes everything that does not change between requests (request-line
 tail, Host, User-Agent, Connection, the plan's headers) so the hot path is a cache lookup or a
 couple of byte concatenations. `Http1Connection` is one keep-alive connection: an
-`asyncio.Protocol` that feeds bytes to `httptools.HttpResponseParser` and wakes the one
-request waiting on it (no pipelining). It never raises: failures become `error`/`detail` on
-the connection, read by the pool after the waiter wakes.
+`asyncio.Protocol` that feeds bytes to `httptools.HttpResponseParser` and tells its pool when
+the one request on it (no pipelining) is finished. It never raises: failures become
+`error`/`detail` on the connection, read by the pool in its `on_finish` callback.
 
 Only the callbacks we need are defined on the protocol (`on_headers_complete`, `on_body`,
 `on_message_complete`, `on_chunk_header`): httptools looks them up once per parser and skips
@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from httptools import HttpParserError, HttpResponseParser
 
 from loadtui.contracts import ErrorClass
+from loadtui.engine.transport import Done
 
 _perf = time.perf_counter
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:", re.IGNORECASE)
@@ -106,42 +107,60 @@ class RequestEncoder:
 class Http1Connection(asyncio.Protocol):
     """One keep-alive connection carrying one request at a time.
 
-    Per-request state lives in plain attributes reset by `send`; the pool reads `status`,
-    `bytes_in`, `t_done`, `error`, `keep_alive` after the future returned by `send` resolves.
-    `deadline` is a perf_counter instant checked by the pool's sweeper (0.0 when idle).
+    Per-request state lives in plain attributes reset by `send`: what was asked (`method`,
+    `data`, `want_body`, `done`, `t_sent`, `retried`, set by the pool and read back by it) and
+    what came back (`status`, `bytes_in`, `t_done`, `error`, `keep_alive`). When the answer is
+    complete or the request failed, the connection calls `on_finish(self)` once, never from
+    inside the parser (a callback that sends the next request on this very connection must not
+    run while llhttp is still in its `feed_data`). `deadline` is a perf_counter instant checked
+    by the pool's sweeper (0.0 when idle).
     """
 
     __slots__ = (
+        "active",
         "bytes_in",
         "chunked",
         "closed",
+        "data",
         "deadline",
         "detail",
+        "done",
         "error",
+        "finished",
         "first",
         "headers_done",
         "is_head",
         "keep_alive",
-        "loop",
+        "method",
+        "on_finish",
         "on_lost",
         "parser",
         "parts",
+        "retried",
         "served",
         "status",
         "t_done",
+        "t_sent",
         "transport",
-        "waiter",
         "want_body",
     )
 
     def __init__(
-        self, loop: asyncio.AbstractEventLoop, on_lost: Callable[[Http1Connection], None]
+        self,
+        on_finish: Callable[[Http1Connection], None],
+        on_lost: Callable[[Http1Connection], None],
     ) -> None:
-        self.loop = loop
         self.transport: asyncio.Transport | None = None
         self.parser = HttpResponseParser(self)
+        self.on_finish = on_finish
         self.on_lost = on_lost
-        self.waiter: asyncio.Future[None] | None = None
+        self.active = False  # a request is on this connection and not finished yet
+        self.finished = False  # completed inside the parser; reported after feed_data
+        self.method = ""
+        self.data = b""
+        self.done: Done | None = None
+        self.t_sent = 0.0
+        self.retried = False
         self.want_body = False
         self.is_head = False
         self.status = 0
@@ -160,8 +179,21 @@ class Http1Connection(asyncio.Protocol):
 
     # -- driven by the pool ----------------------------------------------------------------
     def send(
-        self, data: bytes, deadline: float, want_body: bool, is_head: bool
-    ) -> asyncio.Future[None]:
+        self,
+        method: str,
+        data: bytes,
+        want_body: bool,
+        done: Done,
+        t_sent: float,
+        retried: bool,
+        deadline: float,
+    ) -> None:
+        """Write one request; `on_finish` follows later, from the event loop, never from here."""
+        self.method = method
+        self.data = data
+        self.done = done
+        self.t_sent = t_sent
+        self.retried = retried
         self.status = 0
         self.bytes_in = 0
         self.headers_done = False
@@ -171,11 +203,15 @@ class Http1Connection(asyncio.Protocol):
         self.want_body = want_body
         if want_body:
             self.parts = []
-        self.is_head = is_head
+        self.is_head = method == "HEAD"
         self.deadline = deadline
-        waiter = self.waiter = self.loop.create_future()
-        self.transport.write(data)  # type: ignore[union-attr]
-        return waiter
+        self.active = True
+        try:
+            self.transport.write(data)  # type: ignore[union-attr]
+        except Exception as exc:  # a handle already closed under us: fail on the next turn
+            asyncio.get_running_loop().call_soon(
+                self.fail, "reset", f"{type(exc).__name__}: {exc}"[:200]
+            )
 
     def body(self) -> bytes:
         return b"".join(self.parts)
@@ -190,12 +226,14 @@ class Http1Connection(asyncio.Protocol):
         self.closed = True
         if self.transport is not None:
             self.transport.abort()
-        waiter = self.waiter
-        self.waiter = None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        if self.active:
+            self.active = False
+            self.finished = False
+            self.on_finish(self)
 
     def abort(self) -> None:
+        """Close for good without reporting anything (the pool gave the request up)."""
+        self.active = False
         self.closed = True
         self.deadline = 0.0
         if self.transport is not None:
@@ -206,7 +244,7 @@ class Http1Connection(asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]
 
     def data_received(self, data: bytes) -> None:
-        if self.waiter is None:
+        if not self.active:
             # bytes nobody asked for (a late answer after a timeout, or garbage): unusable
             self.closed = True
             self.transport.abort()  # type: ignore[union-attr]
@@ -216,21 +254,29 @@ class Http1Connection(asyncio.Protocol):
         try:
             self.parser.feed_data(data)
         except HttpParserError as exc:
-            self.fail("bad_response", f"{type(exc).__name__}: {exc}"[:200])
-            return
-        if self.is_head and self.headers_done:
-            # llhttp cannot be told a response answers HEAD; start afresh for the next one
-            self.parser = HttpResponseParser(self)
+            if not self.finished:
+                self.fail("bad_response", f"{type(exc).__name__}: {exc}"[:200])
+                return
+            # garbage after a complete answer: the answer stands, the connection goes
+            self.closed = True
+            self.transport.abort()  # type: ignore[union-attr]
+        if self.finished:
+            self.finished = False
+            if self.is_head:
+                # llhttp cannot be told a response answers HEAD; start afresh for the next one
+                self.parser = HttpResponseParser(self)
+            self.on_finish(self)
 
     def eof_received(self) -> bool | None:
         return None  # let the transport close; connection_lost decides what it meant
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        waiter = self.waiter
-        if waiter is not None and not waiter.done():
+        if self.active:
             if self.headers_done and exc is None and self._ends_at_eof():
                 self._complete()  # HTTP/1.0-style body delimited by the connection close
+                self.finished = False
+                self.on_finish(self)
             elif exc is not None:
                 self.fail("reset", f"{type(exc).__name__}: {exc}"[:200])
             elif self.headers_done:
@@ -274,10 +320,11 @@ class Http1Connection(asyncio.Protocol):
         self._complete()
 
     def _complete(self) -> None:
+        """The answer is whole: mark it; the caller of the parser reports it."""
+        if not self.active:
+            return
         self.t_done = _perf()
         self.deadline = 0.0
         self.served += 1
-        waiter = self.waiter
-        self.waiter = None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        self.active = False
+        self.finished = True

@@ -10,6 +10,11 @@ script, style or image fetched right after its page) has no think time before it
 think time is measured page to page. The first request is intended at the arrival time; each
 later one at the previous request's actual completion plus the think time, if any (see
 `schedule` for why).
+
+A session is a `Session` state machine driven by callbacks (the transport's `submit` answer, a
+timer for think time), not a coroutine: per request that saves a Future, a Task wake-up and a
+chain of coroutine frames, which cost about a third of a worker's CPU. `run_session` wraps one
+in a coroutine for callers that want to await a whole session.
 """
 
 from __future__ import annotations
@@ -21,13 +26,13 @@ import math
 import random
 import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import quote
 
 from loadtui.contracts import Distribution, Scenario, Step
-from loadtui.engine.transport import Response, Transport
+from loadtui.engine.transport import Response, Submit, Transport, with_callbacks
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 MAX_THINK_S = 600.0  # one absurd tail draw must not park a session for an hour
@@ -128,6 +133,7 @@ class CompiledScenario:
     think_constant: float | None = None  # the draw of a constant think time, precomputed
     login: CompiledStep | None = None  # the step that captures a token, run before a step
     # that needs one when the walk reaches it first (a first-order chain can skip the login)
+    linear: int = field(init=False, default=0)  # steps of a matrix-less session (capped)
 
     @classmethod
     def from_scenario(cls, sc: Scenario) -> CompiledScenario:
@@ -149,23 +155,32 @@ class CompiledScenario:
             sc.name, steps, entry, tuple(rows), think, max(1, sc.max_requests), constant, login
         )
 
-    def walk(self, rng: random.Random) -> Iterator[int]:
-        """Step indexes of one session. Without a matrix the steps run once, in order."""
-        if not self.rows:
-            return iter(range(min(len(self.steps), self.max_requests)))  # no generator frame
-        return self._chain(rng)
+    def __post_init__(self) -> None:
+        # steps of a session without a matrix: once each, in order, capped
+        object.__setattr__(self, "linear", min(len(self.steps), self.max_requests))
 
-    def _chain(self, rng: random.Random) -> Iterator[int]:
-        n = len(self.steps)
-        state = _choose(self.entry, rng) if self.entry else 0
-        if state < 0:
-            state = 0
-        for _ in range(self.max_requests):
-            yield state
-            nxt = _choose(self.rows[state], rng)
-            if nxt < 0 or nxt >= n:  # chose exit, or a row with no mass
-                return
-            state = nxt
+    def next_step(self, prev: int, count: int, rng: random.Random) -> int:
+        """The step after `prev` when `count` steps were taken, or -1 when the session ends.
+
+        Without a matrix the steps run once, in order. With one, the entry (count 0) and each
+        transition are one draw from `rng`, made when the session asks for its next step; the
+        draw after the `max_requests`-th step is still made (then the cap ends the walk)."""
+        if not self.rows:
+            return count if count < self.linear else -1
+        if count == 0:
+            state = _choose(self.entry, rng) if self.entry else 0
+            return state if state >= 0 else 0
+        nxt = _choose(self.rows[prev], rng)
+        if nxt < 0 or nxt >= len(self.steps) or count >= self.max_requests:
+            return -1  # chose exit, a row with no mass, or the cap
+        return nxt
+
+    def walk(self, rng: random.Random) -> Iterator[int]:
+        """Step indexes of one session (`next_step` until it ends), drawing lazily."""
+        index, count = -1, 0
+        while (index := self.next_step(index, count, rng)) >= 0:
+            yield index
+            count += 1
 
 
 def fill_path(step: CompiledStep, rng: random.Random) -> str:
@@ -238,17 +253,255 @@ class RateLimiter:
         return False
 
 
-@dataclass
+@dataclass(eq=False)
 class SessionContext:
-    """Everything a session needs from its worker; `stopping` ends sessions between requests."""
+    """Everything a session needs from its worker.
+
+    `stop()` ends sessions between requests (one waiting out a think time ends at once);
+    `cancel()` abandons the requests still in flight: their answers are not recorded."""
 
     transport: Transport
     recorder: RequestRecorder
     limiter: RateLimiter
     headers: Mapping[str, str] = field(default_factory=dict)
-    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    stopping: bool = False
+    cancelled: bool = False
     in_flight: int = 0
     max_in_flight: int = 10_000
+    waiting: set[Session] = field(default_factory=set)  # sessions in a think-time wait
+    submit: Submit = field(init=False)
+    record: Callable[[str, str, float, Response], None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.submit = with_callbacks(self.transport).submit
+        self.record = self.recorder.record
+
+    def stop(self) -> None:
+        self.stopping = True
+        waiting = list(self.waiting)
+        self.waiting.clear()
+        for session in waiting:
+            session.interrupt()
+
+    def cancel(self) -> None:
+        """Late answers are dropped from now on; in-flight requests no longer count."""
+        self.stop()
+        self.cancelled = True
+        self.in_flight = 0
+
+
+SessionEnd = Callable[["Session", bool], None]
+
+
+class Session:
+    """One session on the wire as a state machine; reusable (`begin` starts the next one).
+
+    `on_end(session, ok)` is called once per `begin`, when the walk ends, the context stops, or
+    (ok False) something raised inside a callback: that is reported through the event loop's
+    exception handler and ends the session. `intended` then holds when the user would act next
+    (the last completion plus a think time), a closed-model VU's next start. Nothing is called
+    after `ctx.cancel()`.
+    """
+
+    __slots__ = (
+        "count",
+        "ctx",
+        "done",
+        "failure",
+        "index",
+        "intended",
+        "live",
+        "login",
+        "on_end",
+        "rng",
+        "scenario",
+        "step",
+        "then",
+        "think",
+        "timer",
+        "token",
+    )
+
+    def __init__(
+        self, ctx: SessionContext, rng: random.Random, think: bool, on_end: SessionEnd
+    ) -> None:
+        self.ctx = ctx
+        self.rng = rng
+        self.think = think
+        self.on_end = on_end
+        self.done = self._answered  # bound once: handed to the transport with every request
+        self.scenario: CompiledScenario | None = None
+        self.intended = 0.0
+        self.index = -1  # current state of the walk
+        self.count = 0  # steps taken
+        self.token: str | None = None
+        self.login: CompiledStep | None = None
+        self.step: CompiledStep | None = None
+        self.then: CompiledStep | None = None  # the step a login went before
+        self.timer: asyncio.TimerHandle | None = None
+        self.live = False
+        self.failure: BaseException | None = None
+
+    def begin(self, scenario: CompiledScenario, intended: float) -> None:
+        """Start a session whose first request is intended at perf_counter time `intended`."""
+        self.scenario = scenario
+        self.intended = intended
+        self.index = -1
+        self.count = 0
+        self.token = None
+        self.login = scenario.login
+        self.then = None
+        self.live = True
+        self.failure = None
+        try:
+            self._advance()
+        except Exception as exc:
+            self._crash(exc)
+
+    def _advance(self) -> None:
+        """Take the next step: think, wait for its intended time, send; or end the session."""
+        ctx = self.ctx
+        scenario = self.scenario
+        assert scenario is not None
+        rng = self.rng
+        while True:  # once per step the rate limiter drops; a sent request returns
+            count = self.count
+            if scenario.rows:
+                index = scenario.next_step(self.index, count, rng)
+            else:
+                index = count if count < scenario.linear else -1
+            if index < 0 or ctx.stopping:
+                self._end()
+                return
+            self.index = index
+            self.count = count + 1
+            step = scenario.steps[index]
+            if count and self.think and not step.embedded:
+                constant = scenario.think_constant
+                self.intended += (
+                    constant if constant is not None else sample_distribution(scenario.think, rng)
+                )
+            if step.needs_token and self.token is None and self.login is not None:
+                self.then = step  # log in first, once per session
+                step = self.login
+                self.login = None
+            self.step = step
+            delay = self.intended - time.perf_counter()
+            if delay > TIMER_SLACK_S:
+                self.timer = asyncio.get_running_loop().call_later(delay, self._woken)
+                ctx.waiting.add(self)
+                return
+            if self._send():
+                return
+
+    def _send(self) -> bool:
+        """Send `step` (and the step a login went before, if the login was dropped); False when
+        the rate limiter dropped them all, so the walk goes on at once."""
+        ctx = self.ctx
+        while True:
+            step = self.step
+            assert step is not None
+            limiter = ctx.limiter
+            if limiter.rate is not None and not limiter.admit():
+                ctx.recorder.drop()
+                self.intended = time.perf_counter()
+                if self.then is None:
+                    return False
+                self.step, self.then = self.then, None  # right after the login
+                continue
+            token = self.token
+            if step.bare and token is None:
+                ctx.in_flight += 1
+                ctx.submit(
+                    step.method,
+                    step.route if step.fixed_path else fill_path(step, self.rng),
+                    want_body=step.captures_token,
+                    done=self.done,
+                )
+                return True
+            headers = dict(step.headers)
+            if token is not None:
+                headers["Authorization"] = f"Bearer {token}"
+            body = fill_body(step, self.rng)
+            if body is not None and not any(k.lower() == "content-type" for k in headers):
+                headers["Content-Type"] = "application/json"
+            ctx.in_flight += 1
+            ctx.submit(
+                step.method,
+                step.route if step.fixed_path else fill_path(step, self.rng),
+                headers=headers or None,
+                body=body,
+                want_body=step.captures_token,
+                done=self.done,
+            )
+            return True
+
+    def _answered(self, response: Response) -> None:
+        """The transport's callback: record, then the next step."""
+        ctx = self.ctx
+        if ctx.cancelled:
+            return
+        ctx.in_flight -= 1
+        try:
+            step = self.step
+            assert step is not None and self.scenario is not None
+            ctx.record(self.scenario.name, step.key, self.intended, response)
+            if step.captures_token and response.error is None and response.status < 400:
+                self.token = extract_token(response.body) or self.token
+            self.intended = time.perf_counter()
+            if self.then is not None:
+                self.step, self.then = self.then, None  # right after the login
+                if self._send():
+                    return
+            self._advance()
+        except Exception as exc:
+            self._crash(exc)
+
+    def _woken(self) -> None:
+        """The think time is over: send the step."""
+        self.timer = None
+        self.ctx.waiting.discard(self)
+        try:
+            if not self._send():
+                self._advance()
+        except Exception as exc:
+            self._crash(exc)
+
+    def interrupt(self) -> None:
+        """The context stopped while this session waited out a think time: end it now."""
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+            try:
+                self._end()
+            except Exception as exc:
+                self._crash(exc)
+
+    def _end(self) -> None:
+        if self.think and self.count:  # the pause before the user's next iteration
+            assert self.scenario is not None
+            constant = self.scenario.think_constant
+            self.intended += (
+                constant
+                if constant is not None
+                else sample_distribution(self.scenario.think, self.rng)
+            )
+        self.live = False
+        self.on_end(self, True)
+
+    def _crash(self, exc: BaseException) -> None:
+        """A bug in a callback: report it (as asyncio does for a failed task), end the session."""
+        asyncio.get_running_loop().call_exception_handler(
+            {"message": "session callback raised", "exception": exc}
+        )
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        self.ctx.waiting.discard(self)
+        if self.live:
+            self.live = False
+            self.failure = exc
+            self.on_end(self, False)
 
 
 async def run_session(
@@ -263,73 +516,20 @@ async def run_session(
 
     Returns when the session's user would act next (the last completion plus a think time),
     which a closed-model VU uses as the intended start of its next iteration. The think time is
-    drawn before each non-embedded step, once the step is known.
+    drawn before each non-embedded step, once the step is known. Raises what a callback raised.
     """
-    token: str | None = None
-    stopping = ctx.stopping
-    transport = ctx.transport
-    recorder = ctx.recorder
-    limiter = ctx.limiter if ctx.limiter.rate is not None else None
-    steps = scenario.steps
-    name = scenario.name
-    constant = scenario.think_constant
-    sc_think = scenario.think
-    login = scenario.login
-    perf = time.perf_counter
-    first = True
-    for index in scenario.walk(rng):
-        if stopping.is_set():
-            break
-        step = steps[index]
-        if first:
-            first = False
-        elif think and not step.embedded:
-            intended += constant if constant is not None else sample_distribution(sc_think, rng)
-        then: CompiledStep | None = None
-        if step.needs_token and token is None and login is not None:
-            step, then, login = login, step, None  # log in first, once per session
-        delay = intended - perf()
-        if delay > TIMER_SLACK_S:
-            try:
-                await asyncio.wait_for(stopping.wait(), timeout=delay)
-                break  # stopping was set while we waited
-            except TimeoutError:
-                pass
-        while True:  # once, or twice when a login goes first
-            if limiter is not None and not limiter.admit():
-                recorder.drop()
-            else:
-                if step.bare and token is None:
-                    headers: dict[str, str] | None = None
-                    body = None
-                else:
-                    headers = dict(step.headers)
-                    if token is not None:
-                        headers["Authorization"] = f"Bearer {token}"
-                    body = fill_body(step, rng)
-                    if body is not None and not any(k.lower() == "content-type" for k in headers):
-                        headers["Content-Type"] = "application/json"
-                ctx.in_flight += 1
-                try:
-                    response = await transport.request(
-                        step.method,
-                        step.route if step.fixed_path else fill_path(step, rng),
-                        headers=headers or None,
-                        body=body,
-                        want_body=step.captures_token,
-                    )
-                finally:
-                    ctx.in_flight -= 1
-                recorder.record(name, step.key, intended, response)
-                if step.captures_token and response.error is None and response.status < 400:
-                    token = extract_token(response.body) or token
-            intended = perf()
-            if then is None:
-                break
-            step, then = then, None  # right after the login, as a redirect would
-    if think and not first:  # the pause before the user's next iteration (closed model)
-        intended += constant if constant is not None else sample_distribution(sc_think, rng)
-    return intended
+    done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+
+    def on_end(session: Session, ok: bool) -> None:
+        if done.done():
+            return
+        if ok:
+            done.set_result(session.intended)
+        else:
+            done.set_exception(session.failure or RuntimeError("the session failed"))
+
+    Session(ctx, rng, think, on_end).begin(scenario, intended)
+    return await done
 
 
 class ScenarioPicker:

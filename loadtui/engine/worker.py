@@ -7,6 +7,11 @@ Windows are aligned to t0 + k·interval so the runner can add window k of every 
 window (index K) runs to the end of the drain after the schedule ends, or to the stop.
 Ctrl-C reaches every process of the terminal's process group; workers ignore SIGINT and wait for
 the runner's "stop" so the run is flushed in order.
+
+Sessions are callback-driven `Session` objects, not tasks: an open-model arrival starts one
+(recycled from a free list), a closed-model VU (`VirtualUser`) chains its iterations from each
+session's end. On a stop, sessions end between requests; in-flight requests get a grace period;
+then the context is cancelled (late answers are not recorded) and the transport closed.
 """
 
 from __future__ import annotations
@@ -36,10 +41,15 @@ from loadtui.engine.sessions import (
     CompiledScenario,
     RateLimiter,
     ScenarioPicker,
+    Session,
     SessionContext,
-    run_session,
 )
-from loadtui.engine.transport import Transport, TransportOptions, make_transport
+from loadtui.engine.transport import (
+    CallbackTransport,
+    TransportOptions,
+    make_transport,
+    with_callbacks,
+)
 
 TIMER_TICK_S = 0.001  # uvloop (libuv) timer resolution
 STOP_GRACE_S = 1.0  # in-flight requests get this long after a stop before they are cancelled
@@ -72,10 +82,12 @@ class Worker:
         self.cpu = CpuMeter()
         scenarios = [CompiledScenario.from_scenario(s) for s in self.plan.scenarios]
         self.picker = ScenarioPicker(scenarios, [s.weight for s in self.plan.scenarios])
-        self.sessions: set[asyncio.Task[Any]] = set()
+        self.vus: list[VirtualUser] = []
+        self.free: list[Session] = []  # ended open-model sessions, reused by later arrivals
+        self.drained: asyncio.Future[None] | None = None  # set when the last session ends
         self.stop_requested = asyncio.Event()
         self.window_index = 1
-        self.transport: Transport | None = None
+        self.transport: CallbackTransport | None = None
         self.ctx: SessionContext | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
 
@@ -107,7 +119,7 @@ class Worker:
             max_connections=spec.max_connections,
             headers=self.plan.headers or None,
         )
-        self.transport = make_transport(spec.transport, self.plan.target, options)
+        self.transport = with_callbacks(make_transport(spec.transport, self.plan.target, options))
         self.ctx = SessionContext(
             transport=self.transport,
             recorder=self.recorder,
@@ -127,14 +139,12 @@ class Worker:
             stopped = self.stop_requested.is_set()
             drive_task.cancel()
             await asyncio.gather(drive_task, return_exceptions=True)
-            self.ctx.stopping.set()
+            self.ctx.stop()  # sessions end between requests; think-time waits end now
             grace = STOP_GRACE_S if stopped else limits.request_timeout_s + 0.5
-            if self.sessions:
-                await asyncio.wait(set(self.sessions), timeout=grace)
-            for task in list(self.sessions):
-                task.cancel()
-            if self.sessions:
-                await asyncio.wait(set(self.sessions), timeout=1.0)
+            if self.recorder.active > 0:
+                self.drained = loop.create_future()
+                await asyncio.wait({self.drained}, timeout=grace)
+            self._cancel()
         finally:
             stop_task.cancel()
             tick_task.cancel()
@@ -166,29 +176,47 @@ class Worker:
             self._send("window", self._window(boundary))
 
     # -- sessions -----------------------------------------------------------------------------
+    def _cancel(self) -> None:
+        """After the grace: what is still in flight is abandoned (answers no longer recorded)."""
+        assert self.ctx is not None
+        self.ctx.cancel()
+        for vu in self.vus:
+            vu.alive = False
+        self.recorder.active = 0
+
+    def _ended(self) -> None:
+        """A session or VU ended after the stop: the last one lets `run` go on."""
+        drained = self.drained
+        if self.recorder.active <= 0 and drained is not None and not drained.done():
+            drained.set_result(None)
+
     def _spawn(self, intended: float) -> None:
         """Start one session whose first request is intended at perf_counter time `intended`."""
-        assert self.ctx is not None and self.loop is not None
         ctx = self.ctx
+        assert ctx is not None
         if ctx.in_flight >= ctx.max_in_flight:
             self.recorder.drop()  # k6's dropped_iterations: the generator is at its cap
             return
         scenario = self.picker.pick(self.rng)
-        task = self.loop.create_task(self._session(scenario, intended))
-        self.sessions.add(task)
-        task.add_done_callback(self.sessions.discard)
-
-    async def _session(self, scenario: CompiledScenario, intended: float) -> None:
-        assert self.ctx is not None
+        free = self.free
+        session = (
+            free.pop() if free else Session(ctx, self.rng, not self.spec.paced, self._session_end)
+        )
         rec = self.recorder
         rec.active += 1
-        rec.active_peak = max(rec.active_peak, rec.active)
+        if rec.active > rec.active_peak:
+            rec.active_peak = rec.active
         rec.sessions_started += 1
-        try:
-            await run_session(self.ctx, scenario, self.rng, intended, think=not self.spec.paced)
-            self.recorder.iterations += 1
-        finally:
-            self.recorder.active -= 1
+        session.begin(scenario, intended)
+
+    def _session_end(self, session: Session, ok: bool) -> None:
+        rec = self.recorder
+        if ok:
+            rec.iterations += 1
+        rec.active -= 1
+        self.free.append(session)
+        if self.drained is not None:
+            self._ended()
 
     async def _drive_open(self) -> None:
         """Launch each arrival when it is due, as one loop over the seeded arrival times.
@@ -223,43 +251,86 @@ class Worker:
             spawn(to_perf + t)
 
     async def _drive_closed(self) -> None:
+        """Keep this worker's share of the stage's VUs alive; extra ones retire after their
+        current iteration."""
         spec = self.spec
-        vus: list[asyncio.Task[None]] = []
-        retired: set[int] = set()
-        next_id = 0
         while True:
             t = self._elapsed()
             if t >= spec.end_s:
                 return
             want = worker_vus(vus_at(self.profile, t), index=spec.index, count=spec.count)
-            vus = [v for v in vus if not v.done()]
-            live = [v for v in vus if id(v) not in retired]
+            self.vus = [v for v in self.vus if v.alive]
+            live = [v for v in self.vus if not v.retired]
             while len(live) < want:
-                task = asyncio.create_task(self._vu(next_id, retired))
-                next_id += 1
-                vus.append(task)
-                live.append(task)
-                self.sessions.add(task)
-                task.add_done_callback(self.sessions.discard)
-            for task in live[want:]:
-                retired.add(id(task))  # finishes its current iteration, then leaves
+                vu = VirtualUser(self)
+                self.vus.append(vu)
+                live.append(vu)
+                vu.start()
+            for vu in live[want:]:
+                vu.retired = True  # finishes its current iteration, then leaves
             await asyncio.sleep(0.05)
 
-    async def _vu(self, vu_id: int, retired: set[int]) -> None:
-        assert self.ctx is not None
-        me = asyncio.current_task()
-        rec = self.recorder
+
+class VirtualUser:
+    """A closed-model VU: one session after another (each intended at the previous one's end
+    plus think time) until the worker stops or the stages retire it."""
+
+    __slots__ = ("alive", "retired", "session", "starting", "worker")
+
+    def __init__(self, worker: Worker) -> None:
+        assert worker.ctx is not None
+        self.worker = worker
+        self.session = Session(worker.ctx, worker.rng, True, self._ended)
+        self.alive = False
+        self.retired = False
+        self.starting = False  # inside session.begin: an end now must not recurse
+
+    def start(self) -> None:
+        rec = self.worker.recorder
+        self.alive = True
         rec.active += 1
-        rec.active_peak = max(rec.active_peak, rec.active)
-        intended = time.perf_counter()
+        if rec.active > rec.active_peak:
+            rec.active_peak = rec.active
+        self.session.intended = time.perf_counter()
+        self._iterate()
+
+    def _iterate(self) -> None:
+        worker = self.worker
+        if not self.alive:
+            return
+        assert worker.ctx is not None
+        if worker.ctx.stopping or self.retired:
+            self._leave()
+            return
         try:
-            while not self.ctx.stopping.is_set() and id(me) not in retired:
-                scenario = self.picker.pick(self.rng)
-                self.recorder.sessions_started += 1
-                intended = await run_session(self.ctx, scenario, self.rng, intended)
-                self.recorder.iterations += 1
-        finally:
-            self.recorder.active -= 1
+            scenario = worker.picker.pick(worker.rng)
+        except Exception as exc:
+            asyncio.get_running_loop().call_exception_handler(
+                {"message": "VU iteration failed", "exception": exc}
+            )
+            self._leave()
+            return
+        worker.recorder.sessions_started += 1
+        self.starting = True
+        self.session.begin(scenario, self.session.intended)
+        self.starting = False
+
+    def _ended(self, session: Session, ok: bool) -> None:
+        if not ok:  # a callback raised (reported by the session): this VU is done
+            self._leave()
+            return
+        self.worker.recorder.iterations += 1
+        if self.starting:  # ended without a request (all dropped): go on from the loop
+            asyncio.get_running_loop().call_soon(self._iterate)
+        else:
+            self._iterate()
+
+    def _leave(self) -> None:
+        if self.alive:
+            self.alive = False
+            self.worker.recorder.active -= 1
+            if self.worker.drained is not None:
+                self.worker._ended()
 
 
 def worker_main(spec: WorkerSpec, conn: Connection) -> None:

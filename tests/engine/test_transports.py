@@ -8,6 +8,7 @@ aiohttp web server (TLS, real chunked encoding). Every server is stopped by its 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import shutil
 import socket
 import ssl
@@ -25,7 +26,13 @@ from aiohttp import web
 from engine_servers import next_request
 
 from loadtui.engine.errors import classify
-from loadtui.engine.transport import Response, Transport, TransportOptions, make_transport
+from loadtui.engine.transport import (
+    Response,
+    Transport,
+    TransportOptions,
+    make_transport,
+    with_callbacks,
+)
 
 KINDS = ["aiohttp", "fast"]
 T = TypeVar("T")
@@ -525,3 +532,138 @@ def test_tls_verifies_certificates_by_default(kind: str, tls_server: WebServer) 
     r = one(kind, tls_server.url, path="/hello")
     assert r.status == 0 and r.error is not None
     assert "certificate" in r.detail.lower() or "ssl" in r.detail.lower()
+
+
+# -- the callback API (submit) -----------------------------------------------------------------
+def test_failures_found_inside_submit_are_delivered_later_never_recursively(
+    raw: RawServer,
+) -> None:
+    # each answer submits the next bad request from inside `done`: 3,000 in a chain would blow
+    # the recursion limit if a failure were delivered from inside submit
+    async def chain(t: Transport) -> list[Response]:
+        transport = with_callbacks(t)
+        loop = asyncio.get_running_loop()
+        finished: asyncio.Future[None] = loop.create_future()
+        seen: list[Response] = []
+        inside = False
+
+        def done(r: Response) -> None:
+            assert not inside, "done ran inside submit"
+            seen.append(r)
+            if len(seen) == 3000:
+                finished.set_result(None)
+            else:
+                submit()
+
+        def submit() -> None:
+            nonlocal inside
+            inside = True
+            transport.submit("GET", "/ok", headers={"X-Bad": "a\r\nb"}, done=done)
+            inside = False
+
+        submit()
+        await asyncio.wait_for(finished, 10)
+        return seen
+
+    seen = run(with_transport("fast", raw.url, chain))
+    assert len(seen) == 3000
+    assert {(r.status, r.error) for r in seen} == {(0, "other")}
+    assert raw.seen == []
+
+
+def test_queued_submits_take_a_freed_connection_oldest_first(raw: RawServer) -> None:
+    async def burst(t: Transport) -> list[tuple[int, Response]]:
+        transport = with_callbacks(t)
+        loop = asyncio.get_running_loop()
+        finished: asyncio.Future[None] = loop.create_future()
+        answers: list[tuple[int, Response]] = []
+
+        def done_for(i: int) -> Callable[[Response], None]:
+            def done(r: Response) -> None:
+                answers.append((i, r))
+                if len(answers) == 6:
+                    finished.set_result(None)
+
+            return done
+
+        for i in range(6):
+            transport.submit("GET", f"/ok?n={i}", done=done_for(i))
+        await asyncio.wait_for(finished, 10)
+        return answers
+
+    answers = run(with_transport("fast", raw.url, burst, max_connections=1))
+    assert [i for i, _ in answers] == list(range(6))
+    assert [(r.status, r.error) for _, r in answers] == [(200, None)] * 6
+    assert [h.split(" ")[1] for h, _ in raw.seen] == [f"/ok?n={i}" for i in range(6)]
+    assert raw.connections == 1
+    # t_sent is taken when a queued request gets the connection, after the previous answer
+    for (_, before), (_, after) in itertools.pairwise(answers):
+        assert after.t_sent >= before.t_done
+
+
+def test_a_raising_callback_is_reported_and_the_connection_stays_usable(raw: RawServer) -> None:
+    async def go(t: Transport) -> tuple[list[dict[str, Any]], Response]:
+        transport = with_callbacks(t)
+        loop = asyncio.get_running_loop()
+        reported: list[dict[str, Any]] = []
+        loop.set_exception_handler(lambda _loop, context: reported.append(context))
+        answered: asyncio.Future[None] = loop.create_future()
+
+        def done(r: Response) -> None:
+            answered.set_result(None)
+            raise RuntimeError("a bug in the caller")
+
+        transport.submit("GET", "/ok", done=done)
+        await asyncio.wait_for(answered, 5)
+        second = await transport.request("GET", "/ok")
+        return reported, second
+
+    reported, second = run(with_transport("fast", raw.url, go))
+    assert [type(c.get("exception")) for c in reported] == [RuntimeError]
+    assert (second.status, second.error) == (200, None)
+    assert raw.connections == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_submit_works_on_every_transport(kind: str, raw: RawServer) -> None:
+    async def go(t: Transport) -> list[Response]:
+        transport = with_callbacks(t)
+        assert (transport is t) == (kind == "fast")  # aiohttp goes through TaskSubmit
+        loop = asyncio.get_running_loop()
+        finished: asyncio.Future[None] = loop.create_future()
+        answers: list[Response] = []
+
+        def done(r: Response) -> None:
+            answers.append(r)
+            if len(answers) == 3:
+                finished.set_result(None)
+
+        transport.submit("POST", "/echo", body=b"x", want_body=True, done=done)
+        transport.submit("GET", "/status/503", done=done)
+        transport.submit("GET", "/drop", done=done)
+        await asyncio.wait_for(finished, 10)
+        return sorted(answers, key=lambda r: r.status)
+
+    drop, echo, busy = run(with_transport(kind, raw.url, go))
+    assert (drop.status, drop.error) == (0, "reset")
+    assert echo.status == 201 and echo.body is not None and echo.body.endswith(b"x")
+    assert (busy.status, busy.error) == (503, None)
+
+
+def test_closing_answers_queued_submits_and_requests_on_the_wire(raw: RawServer) -> None:
+    async def go(t: Transport) -> list[Response]:
+        transport = with_callbacks(t)
+        answers: list[Response] = []
+        for _ in range(3):  # one on the wire (hangs), two queued behind it
+            transport.submit("GET", "/hang", done=answers.append)
+        await asyncio.sleep(0.2)
+        await transport.close()
+        await asyncio.sleep(0.05)
+        return answers
+
+    answers = run(with_transport("fast", raw.url, go, max_connections=1))
+    assert sorted((r.status, r.error) for r in answers) == [
+        (0, "other"),
+        (0, "other"),
+        (0, "reset"),
+    ]
