@@ -8,7 +8,10 @@ into this venv) if they are missing; then measures, against the same nginx:
                      no think time) with 1 and 2 workers; Locust FastHttpUser with 1 and 2
                      processes; loadtui aiohttp with 1 and 2 workers
   open-model rate    loadtui fast at 25/50/75 % of its measured max: achieved vs planned
-  TUI attached       4 Hz window consumer rendering a Rich table vs a headless 1 Hz consumer
+  TUI attached       the real Textual app (LoadtuiApp, Run pane on screen at 80×24, its own 4 Hz
+                     windows, every frame rendered to escape codes for a null terminal) vs the
+                     headless 1 Hz consumer, same closed max plan and workers, alternated 3×
+                     (off/on, on/off, off/on), medians; bench-process CPU per second of each
   latency            p50/p99 at a fixed 2,000 req/s (loadtui open model, Locust
                      constant_throughput) and wrk's own at full speed
   memory             worker RSS every 5 s over a soak at 50 % of max (default 10 min)
@@ -24,7 +27,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
-import io
 import json
 import os
 import platform
@@ -32,6 +34,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -284,7 +287,6 @@ def run_loadtui(
     tmp: Path,
     rate: float | None = None,
     interval_s: float = 1.0,
-    consumer: str = "plain",  # plain | render
     rss_every_s: float | None = None,
 ) -> Result:
     """One real Runner run of a `--url` plan; throughput from the steady windows (after 1 s)."""
@@ -320,38 +322,49 @@ def run_loadtui(
 
     sampler = threading.Thread(target=sample, daemon=True) if rss_every_s else None
     windows = []
-    render_cost = 0.0
+    marks = SteadyMarks(seconds)
+    cpu0 = time.process_time()
+    wall0 = time.monotonic()
     runner.start()
     if sampler is not None:
         sampler.start()
     try:
         for w in runner.windows():
             windows.append(w)
-            if consumer == "render":
-                render_cost += _render_window(w)
+            marks.window(w.t)
     finally:
         stop_sampling.set()
         runner.stop()
     record = runner.result(timeout=60)
-    steady = [w for w in windows if w.t > 1.0 + 1e-6 and w.t <= seconds + 1e-6]
-    span = sum(w.interval_s for w in steady) or 1.0
-    requests = sum(w.requests for w in steady)
-    cpu_s = sum(sum(w.worker_cpu) * w.interval_s for w in steady)
-    from loadtui.engine.histogram import merge_encoded
-
-    hist = merge_encoded([w.hist for w in steady])
     load = f"rate={rate:g}" if rate else f"vus={VUS}"
     label = f"loadtui {transport}, {workers} worker{'s' if workers > 1 else ''}"
     if rate:
         label += f", {rate:,.0f} req/s planned"
-    extra: dict[str, Any] = {
-        "dropped": sum(w.dropped for w in windows),
-        "saturated_windows": sum(1 for w in steady if w.generator_saturated),
-        "state": record.state,
-        "render_s": round(render_cost, 3),
-    }
+    r = steady_result(windows, seconds, label)
+    r.extra["state"] = record.state
+    r.extra["bench_cpu_per_s"] = marks.cpu_per_s()
+    r.extra["bench_cpu_per_s_whole_run"] = round(
+        (time.process_time() - cpu0) / (time.monotonic() - wall0), 3
+    )
     if rss:
-        extra["rss_kb"] = rss
+        r.extra["rss_kb"] = rss
+    r.command = (
+        f"Runner(build_url_plan(URL, {load}, "
+        f"duration='{seconds:g}s'), workers={workers}, transport='{transport}', "
+        f"interval_s={interval_s:g})"
+    )
+    return r
+
+
+def steady_result(windows: list[Any], seconds: float, label: str) -> Result:
+    """Throughput, latency and worker CPU of the steady windows (1 s < t ≤ seconds)."""
+    from loadtui.engine.histogram import merge_encoded
+
+    steady = [w for w in windows if w.t > 1.0 + 1e-6 and w.t <= seconds + 1e-6]
+    span = sum(w.interval_s for w in steady) or 1.0
+    requests = sum(w.requests for w in steady)
+    cpu_s = sum(sum(w.worker_cpu) * w.interval_s for w in steady)
+    hist = merge_encoded([w.hist for w in steady])
     return Result(
         label,
         requests / span,
@@ -359,36 +372,199 @@ def run_loadtui(
         hist.percentile_ms(99) if hist.count else None,
         sum(w.errors for w in windows),
         1e6 * cpu_s / requests if requests else None,
-        extra,
-        command=(
-            f"Runner(build_url_plan(URL, {load}, "
-            f"duration='{seconds:g}s'), workers={workers}, transport='{transport}', "
-            f"interval_s={interval_s:g})"
-        ),
+        {
+            "dropped": sum(w.dropped for w in windows),
+            "saturated_windows": sum(1 for w in steady if w.generator_saturated),
+        },
     )
 
 
-def _render_window(w: Any) -> float:
-    """What a live screen does per window: build and render a table (to nowhere)."""
-    from rich.console import Console
-    from rich.table import Table
+@dataclass
+class SteadyMarks:
+    """This process's CPU time and the wall clock when the consumer gets the window that ends
+    at t = 1 s and the last steady one (t = seconds): the bench process's own cost per second
+    over the steady windows (the Runner's merge thread, the consumer and, with the TUI, the app).
+    """
 
-    t0 = time.perf_counter()
-    table = Table("t", "req/s", "p50", "p95", "p99", "errors", "in flight", "cpu")
-    table.add_row(
-        f"{w.t:.2f}",
-        f"{w.rps:,.0f}",
-        f"{w.latency.p50:.2f}",
-        f"{w.latency.p95:.2f}",
-        f"{w.latency.p99:.2f}",
-        str(w.errors),
-        str(w.in_flight),
-        " ".join(f"{c:.2f}" for c in w.worker_cpu),
+    seconds: float
+    start: tuple[float, float, int] | None = None  # process CPU, monotonic, frames drawn
+    end: tuple[float, float, int] | None = None
+    last_t: float = -1.0
+
+    def window(self, t: float, frames: int = 0) -> None:
+        if t == self.last_t:
+            return
+        self.last_t = t
+        now = (time.process_time(), time.monotonic(), frames)
+        if t <= 1.0 + 1e-6:
+            self.start = now
+        elif t <= self.seconds + 1e-6:
+            self.end = now
+
+    def cpu_per_s(self) -> float | None:
+        if self.start is None or self.end is None or self.end[1] <= self.start[1]:
+            return None
+        return round((self.end[0] - self.start[0]) / (self.end[1] - self.start[1]), 3)
+
+    def frames_per_s(self) -> float | None:
+        if self.start is None or self.end is None or self.end[1] <= self.start[1]:
+            return None
+        return round((self.end[2] - self.start[2]) / (self.end[1] - self.start[1]), 2)
+
+
+TUI_SIZE = (80, 24)
+
+
+def run_loadtui_app(url: str, *, workers: int, seconds: float, tmp: Path) -> Result:
+    """The real app on the closed max plan: `LoadtuiApp(start_run=True)` opens the Run pane and
+    starts the plan at once; the Run pane's own window interval; every frame is rendered to
+    terminal escape codes as for a real terminal (see `null_terminal`), only not shown."""
+    import asyncio
+
+    from textual.message import Message
+
+    from loadtui.engine.url_plan import build_url_plan
+    from loadtui.store.runs import read_windows
+    from loadtui.tui.app import LoadtuiApp
+    from loadtui.tui.messages import RunEnded, WindowArrived
+    from loadtui.tui.screens.run import RunScreen
+    from loadtui.tui.widgets.metric_row import MetricRow
+    from loadtui.tui.workspace import Workspace
+
+    plan = build_url_plan(url + "/", vus=VUS, duration=f"{seconds:g}s", connections=VUS)
+    options: dict[str, object] = {"workers": workers, "transport": "fast"}
+    with env_set(COLORTERM="truecolor"):  # what a modern terminal advertises; Rich reads it here
+        app = LoadtuiApp(
+            Workspace(plan=plan, runs_dir=tmp / "runs"), run_options=options, start_run=True
+        )
+    terminal = {"writes": 0, "bytes": 0, "frames": 0}
+    app.driver_class = null_terminal(terminal)
+    marks = SteadyMarks(seconds)
+
+    async def watch() -> tuple[RunScreen, int]:
+        ended = asyncio.Event()
+
+        def hook(message: Message) -> None:  # called as each message is dispatched
+            if isinstance(message, WindowArrived):
+                marks.window(message.window.t, terminal["frames"])
+            elif isinstance(message, RunEnded):
+                ended.set()
+
+        async with app.run_test(
+            headless=False, size=TUI_SIZE, notifications=True, message_hook=hook
+        ) as pilot:
+            screen = app.screen
+            if not isinstance(screen, RunScreen):
+                raise RuntimeError(f"the app opened {screen!r}, not the Run pane")
+            await asyncio.wait_for(ended.wait(), seconds + 90)
+            await pilot.pause()
+            return screen, len(screen.query_one("#row-rps", MetricRow).series)
+
+    cpu0 = time.process_time()
+    wall0 = time.monotonic()
+    screen, on_screen = asyncio.run(watch())
+    whole = (time.process_time() - cpu0) / (time.monotonic() - wall0)
+    runner = screen.runner
+    if runner is None or screen.state != "ended":
+        raise RuntimeError(f"the app's run did not end cleanly (state {screen.state})")
+    windows, _ = read_windows(runner.run_dir / "windows.ndjson")
+    record = runner.result(timeout=5)
+    r = steady_result(windows, seconds, f"loadtui fast, {workers} workers, in the Textual app")
+    r.extra.update(
+        state=record.state,
+        interval_s=runner.interval_s,
+        windows=len(windows),
+        windows_on_screen=on_screen,
+        bench_cpu_per_s=marks.cpu_per_s(),
+        bench_cpu_per_s_whole_run=round(whole, 3),
+        frames_per_s=marks.frames_per_s(),
+        terminal_bytes=terminal["bytes"],
+        color_system=app.console.color_system,
     )
-    for route, b in list(w.by_route.items())[:20]:
-        table.add_row(route, str(b.requests), "", "", "", str(b.errors), "", "")
-    Console(file=io.StringIO(), width=120, color_system="truecolor").print(table)
-    return time.perf_counter() - t0
+    if on_screen != len(windows):
+        raise RuntimeError(f"the screen got {on_screen} of {len(windows)} windows")
+    r.command = (
+        f"LoadtuiApp(Workspace(plan=build_url_plan(URL, vus={VUS}, duration='{seconds:g}s')), "
+        f"run_options={options}, start_run=True).run_test(headless=False, "
+        f"size={TUI_SIZE}) on a null terminal; interval_s={runner.interval_s:g} (Run pane's)"
+    )
+    return r
+
+
+@contextlib.contextmanager
+def env_set(**values: str) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def null_terminal(counts: dict[str, int]) -> type[Any]:
+    """A Textual driver that is not headless (so the app encodes every frame into escape codes
+    and writes them, as for a real terminal) but drops the bytes: no tty in the bench. What a
+    terminal emulator then spends drawing them is another process's CPU, not the app's."""
+    from textual.drivers.headless_driver import HeadlessDriver
+
+    class NullTerminal(HeadlessDriver):
+        @property
+        def is_headless(self) -> bool:
+            return False
+
+        def write(self, data: str) -> None:
+            counts["writes"] += 1
+            counts["bytes"] += len(data)
+
+        def flush(self) -> None:  # once per frame the app displays
+            counts["frames"] += 1
+
+    return NullTerminal
+
+
+def median_run(runs: list[Result]) -> Result:
+    """The run with the median throughput (lower middle for an even count), all runs noted."""
+    chosen = sorted(runs, key=lambda r: r.rps)[(len(runs) - 1) // 2]
+    chosen.extra["runs_rps"] = [round(r.rps) for r in runs]
+    chosen.extra["runs_bench_cpu_per_s"] = [r.extra.get("bench_cpu_per_s") for r in runs]
+    return chosen
+
+
+TUI_PAIRS = 3
+
+
+def run_tui_rows(res: dict[str, Any], url: str, *, workers: int, seconds: float, tmp: Path) -> None:
+    """Headless and in-app runs side by side, order alternated (off/on, on/off, ...) so drift on
+    a shared box hits both; the rows are the median runs, the cost compares the medians."""
+    runs: dict[str, list[Result]] = {"off": [], "on": []}
+    for i in range(TUI_PAIRS):
+        for kind in ("off", "on") if i % 2 == 0 else ("on", "off"):
+            label = "headless" if kind == "off" else "Textual app"
+            print(f"  TUI {label} ({i + 1}/{TUI_PAIRS})...", end=" ", flush=True)
+            if kind == "off":
+                r = run_loadtui(url, transport="fast", workers=workers, seconds=seconds, tmp=tmp)
+            else:
+                r = run_loadtui_app(url, workers=workers, seconds=seconds, tmp=tmp)
+            runs[kind].append(r)
+            print(
+                f"{r.rps:,.0f} req/s, bench process CPU {r.extra['bench_cpu_per_s']} s/s",
+                flush=True,
+            )
+    off = res["tui_off"] = median_run(runs["off"])
+    on = res["tui_on"] = median_run(runs["on"])
+    on.extra["pair_costs"] = [
+        round(1 - b.rps / a.rps, 4) for a, b in zip(runs["off"], runs["on"], strict=True)
+    ]
+    on.extra["median_pair_cost"] = statistics.median(on.extra["pair_costs"])
+    off.name = f"closed max, headless (1 Hz consumer), median of {TUI_PAIRS}"
+    on.name = (
+        f"closed max, Textual app watching (Run pane {TUI_SIZE[0]}×{TUI_SIZE[1]}, "
+        f"{1 / on.extra['interval_s']:g} Hz windows), median of {TUI_PAIRS}"
+    )
 
 
 # -- report ----------------------------------------------------------------------------------
@@ -456,10 +632,13 @@ def build_table(res: dict[str, Any], args: argparse.Namespace) -> str:
     tui: Result | None = res.get("tui_on")
     if head is not None and tui is not None:
         cost = 1 - tui.rps / head.rps
-        head.name = "closed max, headless (1 Hz consumer)"
-        tui.name = f"closed max, {res['tui_kind']}"
-        row(head)
-        row(tui, f"cost {cost:+.1%}", f"≤ 10 %: {verdict(cost <= 0.10)}")
+        cpu = [r.extra.get("bench_cpu_per_s") for r in (head, tui)]
+        row(head, f"bench process {cpu[0]} CPU s/s")
+        row(
+            tui,
+            f"cost {cost:+.1%}; bench process {cpu[1]} CPU s/s",
+            f"≤ 10 %: {verdict(cost <= 0.10)}",
+        )
     for key in ("fixed_loadtui", "fixed_locust"):
         if key in res:
             row(res[key], "", "latency at 2,000 req/s")
@@ -583,27 +762,8 @@ def main() -> int:
                 )
                 if r is not None:
                     r.extra["planned"] = planned
-            step(
-                "tui_off",
-                "headless consumer",
-                lambda: run_loadtui(url, transport="fast", workers=best, seconds=secs, tmp=tmp),
-            )
-            res["tui_kind"] = (
-                "4 Hz consumer thread rendering a Rich table (a stand-in for the Run screen)"
-            )
-            step(
-                "tui_on",
-                "4 Hz consumer",
-                lambda: run_loadtui(
-                    url,
-                    transport="fast",
-                    workers=best,
-                    seconds=secs,
-                    tmp=tmp,
-                    interval_s=0.25,
-                    consumer="render",
-                ),
-            )
+            if wanted("tui"):
+                run_tui_rows(res, url, workers=best, seconds=secs, tmp=tmp)
             step(
                 "fixed_loadtui",
                 "loadtui at 2,000 req/s",
