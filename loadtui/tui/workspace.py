@@ -2,8 +2,11 @@
 
 Screens share one `Workspace` held by the app. Renames, exclusions and the bot toggle are kept
 as edits next to the model the profiler produced, so re-clustering or reloading can re-apply
-them, and `planned_model()` hands the planner exactly the personas the user kept. A ready-made
-`plan` (e.g. a `--url`-style plan) bypasses the model: the Run pane runs it as given.
+them, and `planned_model()` hands the planner exactly the personas the user kept. Bot personas
+are shown but left out of the plan unless the user keeps one (`x`), as `loadtui plan` leaves
+them out unless `--include-bots`: a crawler's traffic is rarely the load one means to test.
+A ready-made `plan` (e.g. a `--url`-style plan) bypasses the model: the Run pane runs it as
+given.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ class Workspace:
     plan: TestPlan | None = None  # run as given (its own target); no planning from the model
     renames: dict[str, str] = field(default_factory=dict)  # original name → display name
     excluded: set[str] = field(default_factory=set)  # original names left out of the plan
+    kept_bots: set[str] = field(default_factory=set)  # bot personas the user chose to plan
     show_bots: bool = True
     runs_dir: Path = Path("runs")
     revision: int = 0  # bumped on every edit, so the Run pane knows to re-plan
@@ -58,13 +62,20 @@ class Workspace:
         else:
             self.renames[original] = new
 
-    def toggle_excluded(self, original: str) -> bool:
+    def is_excluded(self, persona: Persona) -> bool:
+        """Left out of the plan: excluded by the user, or a bot the user did not keep."""
+        if persona.is_bot:
+            return persona.name not in self.kept_bots
+        return persona.name in self.excluded
+
+    def toggle_excluded(self, persona: Persona) -> bool:
         """Flip the persona's exclusion; returns True when it is now excluded."""
-        if original in self.excluded:
-            self.excluded.discard(original)
-            return False
-        self.excluded.add(original)
-        return True
+        chosen = self.kept_bots if persona.is_bot else self.excluded
+        if persona.name in chosen:
+            chosen.discard(persona.name)
+        else:
+            chosen.add(persona.name)
+        return self.is_excluded(persona)
 
     def planned_model(self) -> TrafficModel:
         """The model with the user's edits applied: kept personas, renamed, shares renormalised.
@@ -76,10 +87,10 @@ class Workspace:
         kept = [
             p
             for p in self.model.personas
-            if p.name not in self.excluded and (self.show_bots or not p.is_bot)
+            if not self.is_excluded(p) and (self.show_bots or not p.is_bot)
         ]
         if not kept:
-            raise ValueError("every persona is excluded or hidden; press x or b to keep one")
+            raise ValueError("every persona is excluded or hidden; press x to keep one")
         total = sum(p.share for p in kept) or 1.0
         personas = [
             p.model_copy(update={"name": self.display_name(p), "share": p.share / total})

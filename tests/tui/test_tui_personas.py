@@ -28,7 +28,7 @@ async def test_table_lists_personas_with_share_and_bot_marker(shop_model: Traffi
         await pilot.pause()
         assert table_names(app) == ["casual_browser", "power_user", "api_consumer", "bot_crawler"]
         table = app.screen.query_one(DataTable)
-        assert str(table.get_row_at(3)[-1]).strip() == "bot"
+        assert str(table.get_row_at(3)[-1]).strip() == "excl"  # bots are left out by default
         assert str(table.get_row_at(0)[1]) == "55%"
         title = app.screen.query_one("#personas-pane").border_title
         assert title == "Personas (k=4, silhouette 0.61)"
@@ -80,7 +80,25 @@ async def test_exclude_and_rename_reach_the_planned_model(shop_model: TrafficMod
         await pilot.pause()
         assert "shoppers" in table_names(app)
         names = [p.name for p in app.workspace.planned_model().personas]
-        assert names == ["shoppers", "api_consumer", "bot_crawler"]
+        assert names == ["shoppers", "api_consumer"]
+
+
+async def test_bots_are_shown_excluded_until_x_keeps_one(shop_model: TrafficModel) -> None:
+    app = LoadtuiApp(Workspace(model=shop_model))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "bot_crawler" in table_names(app)
+        assert "bot_crawler" not in [p.name for p in app.workspace.planned_model().personas]
+        await pilot.press("down", "down", "down", "x")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert str(table.get_row_at(3)[-1]).strip() == "bot"
+        planned = app.workspace.planned_model()
+        assert [p.name for p in planned.personas][-1] == "bot_crawler"
+        assert sum(p.share for p in planned.personas) == pytest.approx(1.0)
+        await pilot.press("x")  # and out again
+        await pilot.pause()
+        assert "bot_crawler" not in [p.name for p in app.workspace.planned_model().personas]
 
 
 async def test_recluster_rejects_a_bad_k(shop_model: TrafficModel) -> None:

@@ -11,23 +11,32 @@ from loadtui.tui.workspace import Workspace
 
 def test_plan_keeps_only_the_personas_the_user_kept(shop_model: TrafficModel) -> None:
     ws = Workspace(model=shop_model)
-    ws.toggle_excluded("power_user")
+    by_name = {p.name: p for p in shop_model.personas}
+    ws.toggle_excluded(by_name["power_user"])
+    ws.toggle_excluded(by_name["bot_crawler"])  # a bot the user keeps
     ws.rename("api_consumer", "partners")
     plan = make_plan(ws.planned_model(), PlanChoice(type="smoke", duration="20s"), "http://h:1")
     personas = {s.persona for s in plan.scenarios}
     assert "power_user" not in personas
     assert "partners" in personas
-    assert "bot_crawler" in personas  # shown bots are planned
+    assert "bot_crawler" in personas
     assert plan.type == "smoke" and plan.target == "http://h:1"
     assert sum(parse_duration(s.duration) for s in plan.stages) == 20
     validate_plan(plan)  # the engine accepts it
 
 
-def test_hidden_bots_are_not_planned(shop_model: TrafficModel) -> None:
-    ws = Workspace(model=shop_model, show_bots=False)
+def test_bots_are_not_planned_unless_kept_and_shown(shop_model: TrafficModel) -> None:
+    ws = Workspace(model=shop_model)
+    plan = make_plan(ws.planned_model(), PlanChoice(), "http://h:1")
+    assert all(not s.is_bot for s in plan.scenarios)  # as `loadtui plan` without --include-bots
+    assert plan.type == "load"
+    ws.toggle_excluded(next(p for p in shop_model.personas if p.is_bot))
+    assert any(
+        s.is_bot for s in make_plan(ws.planned_model(), PlanChoice(), "http://h:1").scenarios
+    )
+    ws.show_bots = False  # hidden bots are never planned, kept or not
     plan = make_plan(ws.planned_model(), PlanChoice(), "http://h:1")
     assert all(not s.is_bot for s in plan.scenarios)
-    assert plan.type == "load"
 
 
 def test_plan_type_key_cycles_load_and_smoke() -> None:

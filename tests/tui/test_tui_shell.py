@@ -75,7 +75,8 @@ async def test_number_keys_switch_panes_and_the_nav_bar_shows_them(
         await pilot.press("2")
         await pilot.pause()
         assert isinstance(app.screen, RunScreen)
-        assert "4 personas" in str(app.screen.query_one("#live-pane").border_title)
+        # the bot persona is shown on the Personas pane but not planned unless kept
+        assert "3 personas" in str(app.screen.query_one("#live-pane").border_title)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)

@@ -187,7 +187,7 @@ class PersonasScreen(Screen[None]):
         table.clear()
         for persona in ws.visible_personas():
             table.add_row(
-                *persona_row(persona, ws.display_name(persona), persona.name in ws.excluded),
+                *persona_row(persona, ws.display_name(persona), ws.is_excluded(persona)),
                 key=persona.name,
             )
         if current is not None and current.name in {p.name for p in ws.visible_personas()}:
@@ -211,7 +211,7 @@ class PersonasScreen(Screen[None]):
             self.query_one(PersonaDetail).show(None)
             return
         pane.border_title = ws.display_name(persona)
-        self.query_one(PersonaDetail).show(persona, excluded=persona.name in ws.excluded)
+        self.query_one(PersonaDetail).show(persona, excluded=ws.is_excluded(persona))
 
     @on(DataTable.RowHighlighted)
     def _cursor_moved(self, _event: DataTable.RowHighlighted) -> None:
@@ -262,7 +262,7 @@ class PersonasScreen(Screen[None]):
         persona = self.current_persona()
         if persona is None:
             return
-        self.workspace.toggle_excluded(persona.name)
+        self.workspace.toggle_excluded(persona)
         self.workspace.revision += 1
         self.refresh_table()
 
@@ -271,7 +271,9 @@ class PersonasScreen(Screen[None]):
         ws.show_bots = not ws.show_bots
         ws.revision += 1
         self.refresh_table()
-        self.notify("bots shown and planned" if ws.show_bots else "bots hidden and left out")
+        self.notify(
+            "bots shown; x keeps one in the plan" if ws.show_bots else "bots hidden and left out"
+        )
 
     def action_open(self) -> None:
         def chosen(paths: list[str] | None) -> None:
@@ -283,6 +285,7 @@ class PersonasScreen(Screen[None]):
                 ws.model = None
                 ws.renames.clear()
                 ws.excluded.clear()
+                ws.kept_bots.clear()
                 self.app.source_label = ws.source_name  # type: ignore[attr-defined]
                 self.load_model()
 
