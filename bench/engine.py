@@ -41,7 +41,7 @@ import tempfile
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -713,6 +713,28 @@ def main() -> int:
         args.soak_seconds = min(args.soak_seconds, 60.0)
     secs = int(args.duration)
     ensure_tools()
+    with one_bench_at_a_time():
+        return measure(args, wanted, secs)
+
+
+BENCH_LOCK = Path(tempfile.gettempdir()) / "loadtui-engine-bench.lock"
+
+
+@contextlib.contextmanager
+def one_bench_at_a_time() -> Iterator[None]:
+    """Two engine benchmarks at once on one box measure each other: the second waits."""
+    import fcntl
+
+    with BENCH_LOCK.open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"another engine benchmark is running; waiting for it ({BENCH_LOCK})", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def measure(args: argparse.Namespace, wanted: Callable[[str], bool], secs: int) -> int:
     load_before = os.getloadavg()[0]
     res: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="loadtui-bench-") as d:
