@@ -9,8 +9,8 @@ worker. The runner's `RunTotals` adds the windows of all workers for one interva
 
 from __future__ import annotations
 
+import struct
 import time
-from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,8 +32,21 @@ from loadtui.engine.transport import Response
 
 WorkerWindow = dict[str, Any]
 MAX_ERROR_EXAMPLES = 3
-# Raw fields buffered per request: intended, t_sent, t_done, route id, scenario id, status, bytes.
-FIELDS = 7
+# One buffered request: intended, t_sent, t_done (perf_counter floats), then route id, scenario
+# id, status, body bytes (ints). Packed with `struct` into a bytearray: ~100 ns a request, where
+# `array('d').extend` of the same seven numbers took ~350 ns (per-item appends, ints converted).
+ROW = struct.Struct("=3d4q")
+ROW_DTYPE = np.dtype(
+    [
+        ("intended", "<f8"),
+        ("sent", "<f8"),
+        ("done", "<f8"),
+        ("route", "<i8"),
+        ("scenario", "<i8"),
+        ("status", "<i8"),
+        ("bytes", "<i8"),
+    ]
+)
 FLUSH_EVERY = 16_384  # requests held raw at most (≈ 900 KB) before they go into the histograms
 
 
@@ -51,31 +64,34 @@ def _slice(slices: dict[str, _Slice], name: str) -> _Slice:
     return s
 
 
+_pack = ROW.pack
+
+
 class WindowRecorder:
     """Accumulates one interval of one worker; `snapshot()` hands it out and starts afresh.
 
     Why the buffer: five HdrHistogram records per request through hdrh's pure-Python
     `record_value` cost more than the HTTP exchange itself. `record` only appends the raw
-    numbers to a flat `array('d')`; they go into the histograms vectorised (`_flush`) at the
+    numbers, packed, to a bytearray; they go into the histograms vectorised (`_flush`) at the
     window's end, or earlier once `flush_every` requests are buffered, so memory stays bounded
     whatever the rate and interval. The histograms are the same, bit for bit, as recording each
     value on arrival. Raw samples never leave the worker: windows carry encoded histograms.
     """
 
     def __init__(self, flush_every: int = FLUSH_EVERY) -> None:
-        self._flush_len = max(1, flush_every) * FIELDS
+        self._flush_len = max(1, flush_every) * ROW.size
         self._route_ids: dict[str, int] = {}
         self._route_names: list[str] = []
         self._scenario_ids: dict[str, int] = {}
         self._scenario_names: list[str] = []
-        self._buf = array("d")
+        self._buf = bytearray()
         self._fresh()
         self.error_examples: dict[str, list[str]] = {}
         self.active = 0  # sessions / VUs alive, maintained by the worker
         self.active_peak = 0  # the most alive at once during this window
 
     def _fresh(self) -> None:
-        self._buf = array("d")
+        self._buf = bytearray()
         self._flushed = 0
         self.errors = 0
         self.errors_by_class: Counter[str] = Counter()
@@ -93,7 +109,7 @@ class WindowRecorder:
     @property
     def requests(self) -> int:
         """Requests recorded in this window so far (flushed or still buffered)."""
-        return self._flushed + len(self._buf) // FIELDS
+        return self._flushed + len(self._buf) // ROW.size
 
     def record(self, scenario: str, route: str, intended: float, response: Response) -> None:
         rid = self._route_ids.get(route)
@@ -106,8 +122,8 @@ class WindowRecorder:
             self._scenario_names.append(scenario)
         status = response.status
         buf = self._buf
-        buf.extend(
-            (intended, response.t_sent, response.t_done, rid, sid, status, response.bytes_in)
+        buf += _pack(
+            intended, response.t_sent, response.t_done, rid, sid, status, response.bytes_in
         )
         if response.error is not None or not 0 < status < 400:
             self._error(scenario, route, response)
@@ -128,29 +144,30 @@ class WindowRecorder:
 
     def _flush(self) -> None:
         """Move the buffered requests into counters and histograms, vectorised."""
-        buf, self._buf = self._buf, array("d")
+        buf, self._buf = self._buf, bytearray()
         if not buf:
             return
-        rows = np.frombuffer(buf, dtype=np.float64).reshape(-1, FIELDS)
+        rows = np.frombuffer(buf, dtype=ROW_DTYPE)
         n = len(rows)
         self._flushed += n
-        intended, sent, done = rows[:, 0], rows[:, 1], rows[:, 2]
+        intended, sent, done = rows["intended"], rows["sent"], rows["done"]
         # a timer can fire a hair early; never report less than the service time
         corrected = us_from_seconds(done - np.minimum(intended, sent))
         corrected_idx = bucket_indexes(corrected)
         self.hist.add_us(corrected, corrected_idx)
         self.service.add_us(us_from_seconds(done - sent))
         self.lag.add_us(us_from_seconds(np.maximum(sent - intended, 0.0)))
-        status = rows[:, 5].astype(np.int64)
+        status = rows["status"]
         codes, counts = np.unique(status[status != 0], return_counts=True)
         for code, count in zip(codes.tolist(), counts.tolist(), strict=True):
             self.status_counts[str(code)] += count
-        self.bytes_in += int(rows[:, 6].sum())
+        self.bytes_in += int(rows["bytes"].sum())
         for column, names, slices in (
-            (3, self._route_names, self.routes),
-            (4, self._scenario_names, self.scenarios),
+            ("route", self._route_names, self.routes),
+            ("scenario", self._scenario_names, self.scenarios),
         ):
-            _add_slices(rows[:, column].astype(np.int64), names, slices, corrected, corrected_idx)
+            ids = np.ascontiguousarray(rows[column])
+            _add_slices(ids, names, slices, corrected, corrected_idx)
 
     def drop(self) -> None:
         self.dropped += 1
