@@ -14,6 +14,7 @@ versions whose internals match (`_LEAN`), a request goes straight through the pi
 `ClientSession._request` is built from (`ClientRequest`, `connector.connect`, `send`, `start`)
 and skips its redirect, cookie, proxy, trace and middleware bookkeeping, none of which this
 transport uses. Any other aiohttp version takes `session.request`, with the same results.
+The aiohttp version matters as much: 3.9.5 costs about twice the CPU per request of 3.12/3.14.
 """
 
 from __future__ import annotations

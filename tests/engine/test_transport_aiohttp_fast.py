@@ -142,11 +142,12 @@ async def test_both_paths_give_the_same_answers(server: Server, lean: bool) -> N
     assert "/elsewhere" not in " ".join(server.heads)
 
 
-@pytest.mark.parametrize("lean", PATHS)
+@pytest.mark.skipif(not _LEAN, reason="this aiohttp takes session.request, which retries or not")
 async def test_a_dropped_kept_alive_connection_is_retried_once_for_get_only(
-    server: Server, lean: bool
+    server: Server,
 ) -> None:
-    t = transport(server.url, lean)
+    """What recent aiohttp's own `session.request` does; older ones (3.9) do not retry."""
+    t = transport(server.url, True)
     try:
         first = await t.request("GET", "/drop-reused")
         second = await t.request("GET", "/drop-reused")  # reused, dropped, retried on a new one
