@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from loadtui.contracts import TrafficModel
+from conftest import _shop_plan, make_window
+from textual.pilot import Pilot
+
+from loadtui.contracts import AnomalyFlag, TestPlan, ThresholdVerdict, TrafficModel
 from loadtui.tui.app import LoadtuiApp
+from loadtui.tui.messages import WindowArrived
+from loadtui.tui.screens.run import RunScreen
 from loadtui.tui.workspace import Workspace
 
 SnapCompare = Callable[..., bool]
@@ -22,3 +28,79 @@ def test_personas_pane_at_80x24(snap_compare: SnapCompare, shop_model: TrafficMo
 
 def test_help_screen_at_80x24(snap_compare: SnapCompare, shop_model: TrafficModel) -> None:
     assert snap_compare(make_app(shop_model), press=["question_mark"], terminal_size=(80, 24))
+
+
+def _run_app(plan: TestPlan) -> LoadtuiApp:
+    return LoadtuiApp(Workspace(plan=plan, runs_dir=Path("runs")), theme_name="dark")
+
+
+def _feed(
+    count: int, *, errors_from: int | None = None, verdicts: bool = True
+) -> Callable[[Pilot[int]], Awaitable[None]]:
+    """Open the Run pane and post `count` deterministic windows as the run's consumer would."""
+
+    async def run_before(pilot: Pilot[int]) -> None:
+        await pilot.press("2")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, RunScreen)
+        screen.plan = screen.workspace.plan
+        screen.state = "running"
+        live = [
+            ThresholdVerdict(metric="http_req_duration", expression="p(95)<500", ok=True, value=1),
+            ThresholdVerdict(metric="http_req_failed", expression="rate<0.01", ok=False, value=0),
+            ThresholdVerdict(  # too long for the panel: ellipsis; no value yet: a dim dot
+                metric="http_req_duration{scenario:a_rather_long_name}",
+                expression="p(99)<900",
+                ok=True,
+            ),
+        ]
+        for i in range(count):
+            errors = 3 + i % 4 if errors_from is not None and i >= errors_from else 0
+            window = make_window(
+                0.25 * (i + 1),
+                p95=40 + 30 * math.sin(i / 5) + (60 if i > count // 2 else 0),
+                rps=1400 + 10 * (i % 7) + 4 * i,
+                errors=errors,
+                cpu=0.5 + 0.01 * (i % 10),
+            )
+            live[0] = live[0].model_copy(update={"value": window.latency.p95})
+            flags = (
+                [AnomalyFlag(t=window.t, kind="latency_jump", metric="p95", message="p95 jumped")]
+                if i == count // 2 + 2
+                else []
+            )
+            screen.post_message(WindowArrived(window, list(live) if verdicts else [], flags))
+        await pilot.pause()
+
+    return run_before
+
+
+def test_run_pane_short_series_at_80x24(snap_compare: SnapCompare) -> None:
+    """A few windows in: each sparkline grows from the left, one cell per window."""
+    app = _run_app(_shop_plan("http://127.0.0.1:9"))
+    assert snap_compare(app, run_before=_feed(20), terminal_size=(80, 24))
+
+
+def test_run_pane_full_series_at_80x24(snap_compare: SnapCompare) -> None:
+    """More windows than cells: the newest fill the row; errors show on the err row."""
+    app = _run_app(_shop_plan("http://127.0.0.1:9"))
+    assert snap_compare(app, run_before=_feed(90, errors_from=70), terminal_size=(80, 24))
+
+
+def test_run_pane_before_start_at_80x24(snap_compare: SnapCompare) -> None:
+    """A prepared plan, not started: what would run, its thresholds without values yet."""
+    app = _run_app(_shop_plan("http://127.0.0.1:9"))
+    assert snap_compare(app, press=["2"], terminal_size=(80, 24))
+
+
+def test_run_pane_without_thresholds_at_80x24(snap_compare: SnapCompare) -> None:
+    """A plan with no thresholds says so; the service-time view (c) shows its own series."""
+    plan = _shop_plan("http://127.0.0.1:9").model_copy(update={"thresholds": {}})
+    feed = _feed(30, verdicts=False)
+
+    async def run_before(pilot: Pilot[int]) -> None:
+        await feed(pilot)
+        await pilot.press("c")
+
+    assert snap_compare(_run_app(plan), run_before=run_before, terminal_size=(80, 24))

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import Footer, ProgressBar
 
 from loadtui.analyze.anomaly import OnlineDetector
 from loadtui.contracts import AnomalyFlag, MetricWindow, TestPlan, ThresholdVerdict
@@ -24,12 +24,10 @@ from loadtui.tui.messages import PlanFailed, PlanReady, RunEnded, TargetReady, W
 from loadtui.tui.planning import PlanChoice, make_plan
 from loadtui.tui.screens.modals import ConfirmScreen, PromptScreen
 from loadtui.tui.widgets.flag_log import FlagLog
+from loadtui.tui.widgets.lines import StripLines, plain_line, threshold_line, threshold_lines
 from loadtui.tui.widgets.metric_row import MetricRow
 from loadtui.tui.widgets.navbar import NavBar
-from loadtui.tui.widgets.run_panels import (
-    generator_line,
-    thresholds_table,
-)
+from loadtui.tui.widgets.run_panels import generator_line, threshold_rows
 from loadtui.tui.workspace import DEMO_TARGET, Workspace
 
 if TYPE_CHECKING:
@@ -78,6 +76,8 @@ class RunScreen(Screen[None]):
         self.last: MetricWindow | None = None
         self.service: dict[str, list[float]] = {k: [] for k in LATENCY_ROWS}
         self.corrected_series: dict[str, list[float]] = {k: [] for k in LATENCY_ROWS}
+        self.rows: dict[str, MetricRow] = {}  # by label, found once on mount
+        self._title = ""  # the live pane's title as last set
 
     @property
     def workspace(self) -> Workspace:
@@ -97,10 +97,10 @@ class RunScreen(Screen[None]):
             yield MetricRow("p99", id="row-p99")
             yield MetricRow("rps", id="row-rps")
             yield MetricRow("err", id="row-err")
-            yield Static("", id="generator-line")
+            yield StripLines(plain_line, id="generator-line")
         with Horizontal(id="run-bottom"):
             with Vertical(id="thresholds-pane", classes="pane"):
-                yield Static("", id="thresholds")
+                yield StripLines(threshold_line, id="thresholds")
             with Vertical(id="flags-pane", classes="pane"):
                 yield FlagLog(id="flags")
         yield Footer()
@@ -112,6 +112,7 @@ class RunScreen(Screen[None]):
             duration=str(opts.get("duration", self.choice.duration)),
             peak_rps=float(opts["peak_rps"]) if opts.get("peak_rps") else None,  # type: ignore[arg-type]
         )
+        self.rows = {row.label: row for row in self.query(MetricRow)}
         self.query_one("#thresholds-pane").border_title = "thresholds"
         self.query_one("#flags-pane").border_title = "flags"
         self.show_idle()
@@ -134,15 +135,17 @@ class RunScreen(Screen[None]):
         else:
             kept = len(ws.planned_model().personas) if self._plannable() else 0
             title = f"{what} · {kept} personas · {target} · enter start"
-        self.query_one("#live-pane").border_title = title
-        self.query_one("#generator-line", Static).update(
-            "latency: "
-            + (
-                "corrected for coordinated omission"
-                if self.corrected
-                else "service time (from actual send)"
-            )
-            + " · c switches"
+        self._set_title(title)
+        self.query_one("#generator-line", StripLines).show(
+            [
+                "latency: "
+                + (
+                    "corrected for coordinated omission"
+                    if self.corrected
+                    else "service time (from actual send)"
+                )
+                + " · c switches"
+            ]
         )
         self.redraw_panels()
 
@@ -171,7 +174,7 @@ class RunScreen(Screen[None]):
             return
         self.state = "planning"
         self.loadtui.run_status = "◌ planning"
-        self.query_one("#live-pane").border_title = "planning · starting the target if needed…"
+        self._set_title("planning · starting the target if needed…")
         self._prepare(model, self.choice, self.workspace.target)
 
     @work(thread=True, exclusive=True, group="prepare")
@@ -230,7 +233,7 @@ class RunScreen(Screen[None]):
         self.runner = runner
         self.state = "running"
         self.loadtui.add_cleanup(self._stop_runner)
-        self.query_one("#live-pane").border_title = f"starting {runner.workers} workers…"
+        self._set_title(f"starting {runner.workers} workers…")
         self._consume(runner)
 
     def reset_series(self) -> None:
@@ -242,7 +245,7 @@ class RunScreen(Screen[None]):
         for series in (self.service, self.corrected_series):
             for values in series.values():
                 values.clear()
-        for row in self.query(MetricRow):
+        for row in self.rows.values():
             row.reset()
 
     @work(thread=True, exclusive=True, group="run")
@@ -266,18 +269,18 @@ class RunScreen(Screen[None]):
         self.last = w
         self.verdicts = message.verdicts
         self.flags.extend(message.flags)
-        for flag in message.flags:
-            self.query_one(FlagLog).add_flag(flag)
+        if message.flags:
+            log = self.query_one(FlagLog)
+            for flag in message.flags:
+                log.add_flag(flag)
+        rows = self.rows
+        shown = self.corrected_series if self.corrected else self.service
         for key in LATENCY_ROWS:
             self.corrected_series[key].append(getattr(w.latency, key))
             self.service[key].append(getattr(w.service, key))
-        for key in LATENCY_ROWS:
-            series = self.corrected_series if self.corrected else self.service
-            self.query_one(f"#row-{key}", MetricRow).push(series[key][-1])
-        self.query_one("#row-rps", MetricRow).push(w.rps)
-        self.query_one("#row-err", MetricRow).push(
-            100 * w.errors / w.requests if w.requests else 0.0
-        )
+            rows[key].push(shown[key][-1])
+        rows["rps"].push(w.rps)
+        rows["err"].push(100 * w.errors / w.requests if w.requests else 0.0)
         self.loadtui.run_status = f"● running {display.clock(w.t)}"
         if not self.paused:
             self.redraw()
@@ -287,34 +290,41 @@ class RunScreen(Screen[None]):
         if w is None:
             return
         lat = w.latency if self.corrected else w.service
+        rows = self.rows
         for key in LATENCY_ROWS:
-            self.query_one(f"#row-{key}", MetricRow).redraw(display.millis(getattr(lat, key)))
-        self.query_one("#row-rps", MetricRow).redraw(display.rate(w.rps))
+            rows[key].redraw(display.millis(getattr(lat, key)))
+        rows["rps"].redraw(display.rate(w.rps))
         err = w.errors / w.requests if w.requests else 0.0
-        self.query_one("#row-err", MetricRow).redraw(display.percent(err, 1))
+        rows["err"].redraw(display.percent(err, 1))
         runner = self.runner
         total = runner.end_s if runner is not None else max(w.t, 1.0)
         progress = self.query_one(ProgressBar)
-        progress.update(total=total, progress=min(w.t, total))
+        if (progress.total, progress.progress) != (total, min(w.t, total)):
+            progress.update(total=total, progress=min(w.t, total))
         stages = self.plan.stages if self.plan is not None else []
         stage = stages[w.stage] if 0 <= w.stage < len(stages) else None
         name = w.stage_name or (stage.name if stage else None) or ""
         kind = "corrected" if self.corrected else "service"
-        self.query_one("#live-pane").border_title = (
+        self._set_title(
             f"stage {w.stage + 1}/{max(len(stages), 1)} {name} · "
             f"{display.clock(w.t)}/{display.clock(total)} · {kind}"
             + (" · paused view" if self.paused else "")
         )
-        self.query_one("#generator-line", Static).update(
-            generator_line(w, runner.workers if runner else len(w.worker_cpu))
-        )
+        workers = runner.workers if runner else len(w.worker_cpu)
+        self.query_one("#generator-line", StripLines).show([generator_line(w, workers)])
         self.redraw_panels()
 
     def redraw_panels(self) -> None:
         plan_thresholds = self.plan.thresholds if self.plan is not None else {}
-        self.query_one("#thresholds", Static).update(
-            thresholds_table(self.verdicts, plan_thresholds)
-        )
+        rows = threshold_rows(self.verdicts, plan_thresholds)
+        self.query_one("#thresholds", StripLines).show(threshold_lines(rows))
+
+    def _set_title(self, title: str) -> None:
+        """The live pane's title, set only when it changes (setting it parses markup and
+        repaints the whole pane, border and all)."""
+        if self._title != title:
+            self._title = title
+            self.query_one("#live-pane").border_title = title
 
     @on(RunEnded)
     def _ended(self, message: RunEnded) -> None:
@@ -380,7 +390,7 @@ class RunScreen(Screen[None]):
         self.corrected = not self.corrected
         series = self.corrected_series if self.corrected else self.service
         for key in LATENCY_ROWS:
-            self.query_one(f"#row-{key}", MetricRow).reset(series[key])
+            self.rows[key].reset(series[key])
         if self.last is not None:
             self.redraw()
         else:
@@ -391,8 +401,7 @@ class RunScreen(Screen[None]):
         if not self.paused:
             self.redraw()
         elif self.last is not None:
-            pane = self.query_one("#live-pane")
-            pane.border_title = f"{pane.border_title or ''} · paused view"
+            self._set_title(f"{self._title} · paused view")
 
     def action_target(self) -> None:
         if self.state not in ("idle", "ended"):

@@ -18,6 +18,7 @@ class NavBar(Static):
     def __init__(self, active: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.active = active
+        self._drawn: tuple[str, str, int] | None = None  # (source, status, width) on screen
 
     def on_mount(self) -> None:
         self.watch(self.app, "source_label", self._changed, init=False)
@@ -28,7 +29,16 @@ class NavBar(Static):
         self._changed()
 
     def _changed(self, _value: object = None) -> None:
-        self.update(self.bar_content())
+        """Redraw when what the bar shows changes (the run clock: once a second). One line
+        docked at the top at the screen's width: never a layout pass."""
+        key = (
+            str(getattr(self.app, "source_label", "")),
+            str(getattr(self.app, "run_status", "")),
+            self.size.width,
+        )
+        if key != self._drawn:
+            self._drawn = key
+            self.update(self.bar_content(), layout=False)
 
     def bar_content(self) -> Content:
         tabs = [

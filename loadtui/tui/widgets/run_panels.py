@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from rich.table import Table
-from rich.text import Text
-
 from loadtui.contracts import MetricWindow, ThresholdVerdict
 from loadtui.tui import display
 
@@ -24,27 +21,28 @@ def short_metric(metric: str) -> str:
     return metric.removeprefix("http_req_")
 
 
-def thresholds_table(
+ThresholdRow = tuple[str, str, str, str]  # mark, its style, "metric expression", value
+
+
+def threshold_rows(
     verdicts: list[ThresholdVerdict], plan_thresholds: dict[str, list[str]]
-) -> Table:
-    table = Table.grid(padding=(0, 1), expand=True)
-    table.add_column(width=1)
-    table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-    table.add_column(justify="right", no_wrap=True)
+) -> list[ThresholdRow]:
+    """The panel's rows as plain strings, so the screen redraws the table only when they change."""
     if verdicts:
-        for v in verdicts:
-            mark = Text(
+        return [
+            (
                 "·" if v.value is None else ("✓" if v.ok else "✗"),
-                style=("dim" if v.value is None else ("bold green" if v.ok else "bold red")),
+                "dim" if v.value is None else ("bold green" if v.ok else "bold red"),
+                f"{short_metric(v.metric)} {v.expression}",
+                verdict_value(v),
             )
-            table.add_row(mark, f"{short_metric(v.metric)} {v.expression}", verdict_value(v))
-    else:
-        for metric, expressions in plan_thresholds.items():
-            for expression in expressions:
-                table.add_row(Text("·", style="dim"), f"{short_metric(metric)} {expression}", "")
-    if table.row_count == 0:
-        table.add_row("", Text("no thresholds in this plan", style="dim"), "")
-    return table
+            for v in verdicts
+        ]
+    return [
+        ("·", "dim", f"{short_metric(metric)} {expression}", "")
+        for metric, expressions in plan_thresholds.items()
+        for expression in expressions
+    ]
 
 
 def generator_line(w: MetricWindow, workers: int) -> str:
