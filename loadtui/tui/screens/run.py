@@ -78,6 +78,7 @@ class RunScreen(Screen[None]):
         self.corrected_series: dict[str, list[float]] = {k: [] for k in LATENCY_ROWS}
         self.rows: dict[str, MetricRow] = {}  # by label, found once on mount
         self._title = ""  # the live pane's title as last set
+        self._progress_shown: tuple[int, int] | None = None  # half cells, percent
 
     @property
     def workspace(self) -> Workspace:
@@ -298,9 +299,7 @@ class RunScreen(Screen[None]):
         rows["err"].redraw(display.percent(err, 1))
         runner = self.runner
         total = runner.end_s if runner is not None else max(w.t, 1.0)
-        progress = self.query_one(ProgressBar)
-        if (progress.total, progress.progress) != (total, min(w.t, total)):
-            progress.update(total=total, progress=min(w.t, total))
+        self._set_progress(total, min(w.t, total))
         stages = self.plan.stages if self.plan is not None else []
         stage = stages[w.stage] if 0 <= w.stage < len(stages) else None
         name = w.stage_name or (stage.name if stage else None) or ""
@@ -318,6 +317,16 @@ class RunScreen(Screen[None]):
         plan_thresholds = self.plan.thresholds if self.plan is not None else {}
         rows = threshold_rows(self.verdicts, plan_thresholds)
         self.query_one("#thresholds", StripLines).show(threshold_lines(rows))
+
+    def _set_progress(self, total: float, done: float) -> None:
+        """Move the stage bar only when what it shows moves (a half cell or a whole percent):
+        each update of a ProgressBar repaints its line, four times a second otherwise."""
+        bar = self.query_one("#stage-progress", ProgressBar)
+        fraction = done / total if total else 1.0
+        shown = (int(fraction * 2 * bar.query_one("#bar").size.width), round(fraction * 100))
+        if shown != self._progress_shown:
+            self._progress_shown = shown
+            bar.update(total=total, progress=done)
 
     def _set_title(self, title: str) -> None:
         """The live pane's title, set only when it changes (setting it parses markup and
