@@ -56,9 +56,6 @@ class StripLines(Widget):
         self._styles = None
         self._strips.clear()
 
-    def _on_resize(self) -> None:
-        self._strips.clear()
-
     def _text_styles(self) -> tuple[Style, Style]:
         """Text and blank-cell styles, worked out again only when Textual's style key moves."""
         key = self.visual_style

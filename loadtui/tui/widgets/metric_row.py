@@ -97,9 +97,6 @@ class MetricRow(Widget):
         self._palette = None  # theme or CSS changed: colours differ
         self._strip = None
 
-    def _on_resize(self) -> None:
-        self._strip = None
-
     def render_line(self, y: int) -> Strip:
         if y != 0:
             return Strip.blank(self.size.width, self.rich_style)
@@ -136,8 +133,8 @@ class MetricRow(Widget):
         if self._shown is None:  # nothing to show yet: a flat line across the row
             segments.append(Segment(BARS[0] * (width - LABEL_AND_VALUE), palette.bar_style(0.0)))
         else:
-            bar_style = palette.bar_style
-            cells = spark_cells(self._shown)
+            bar_style = palette.bar_style  # narrower since the last redraw: the newest that fit
+            cells = spark_cells(self._shown[-max(width - LABEL_AND_VALUE, 1) :])
             segments.extend(Segment(bar, bar_style(ratio)) for bar, ratio in cells)
         return Strip(segments).adjust_cell_length(width, blank)
 
