@@ -47,10 +47,6 @@ class StripLines(Widget):
                 self._strips.pop(y, None)
                 self.refresh(Region(0, y, width, 1))
 
-    @property
-    def lines(self) -> list[Hashable]:
-        return list(self._lines)
-
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles = None
@@ -60,6 +56,7 @@ class StripLines(Widget):
         """Text and blank-cell styles, worked out again only when Textual's style key moves."""
         key = self.visual_style
         if self._styles is None or self._styles[0] is not key:
+            self._strips.clear()  # drawn in the old colours
             _, background = self.background_colors
             blank = Style.from_color(bgcolor=background.rich_color)
             self._styles = (key, self.rich_style, blank)

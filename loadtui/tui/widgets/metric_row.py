@@ -100,7 +100,8 @@ class MetricRow(Widget):
     def render_line(self, y: int) -> Strip:
         if y != 0:
             return Strip.blank(self.size.width, self.rich_style)
-        if self._strip is None or self._strip.cell_length != self.size.width:
+        stale = self._palette is None or self._palette.key is not self.visual_style
+        if stale or self._strip is None or self._strip.cell_length != self.size.width:
             self._strip = self._draw(self.size.width)
         return self._strip
 
