@@ -45,8 +45,9 @@ class LoadtuiApp(App[int]):
         Binding("q", "quit", "quit", tooltip="quit (stops a running test first)"),
     ]
 
-    source_label: reactive[str] = reactive("")
-    run_status: reactive[str] = reactive("")
+    # only the nav bars show these, and they redraw themselves: no whole-screen repaint
+    source_label: reactive[str] = reactive("", repaint=False)
+    run_status: reactive[str] = reactive("", repaint=False)
 
     def __init__(
         self,

@@ -68,3 +68,17 @@ async def test_prepared_plan_starts_on_the_run_pane_and_shows_every_window(
         assert shown(app, "#row-rps").startswith(f"rps {display.rate(windows[-1].rps):>8} ")
         assert "complete ·" in shown(app, "#flags-pane")
         assert "plan url GET /" in shown(app, "#navbar")
+
+
+async def test_a_prepared_plan_shows_its_thresholds_before_it_starts(
+    tmp_path: Path, shown: Callable[..., str]
+) -> None:
+    plan = build_url_plan("http://127.0.0.1:9/", vus=1, duration="1s")
+    plan = plan.model_copy(update={"thresholds": {"http_req_duration": ["p(95)<250"]}})
+    app = LoadtuiApp(Workspace(plan=plan, runs_dir=tmp_path / "runs"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen) and app.screen.state == "idle"
+        panel = shown(app, "#thresholds-pane")
+        assert "p(95)<250" in panel and "no thresholds" not in panel

@@ -314,9 +314,10 @@ class RunScreen(Screen[None]):
         self.redraw_panels()
 
     def redraw_panels(self) -> None:
-        plan_thresholds = self.plan.thresholds if self.plan is not None else {}
-        rows = threshold_rows(self.verdicts, plan_thresholds)
-        self.query_one("#thresholds", StripLines).show(threshold_lines(rows))
+        plan = self.plan or self.workspace.plan  # before a start: a prepared plan's own
+        rows = threshold_rows(self.verdicts, plan.thresholds if plan is not None else {})
+        empty = "no thresholds in this plan" if plan is not None else "set by the plan at start"
+        self.query_one("#thresholds", StripLines).show(threshold_lines(rows, empty))
 
     def _set_progress(self, total: float, done: float) -> None:
         """Move the stage bar only when what it shows moves (a half cell or a whole percent):

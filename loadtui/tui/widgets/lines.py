@@ -85,7 +85,7 @@ def threshold_line(line: Hashable, width: int, text: Style, blank: Style) -> lis
     gave this panel before, without measuring a table per window."""
     row, value_width = cast(tuple[ThresholdRow, int], line)
     mark, mark_style, label, value = row
-    if not mark and not value:  # "no thresholds in this plan"
+    if not mark and not value:  # the panel's one line when there are no thresholds
         return [Segment("  ", blank), Segment(label, text + Style.parse(mark_style))]
     room = max(width - 3 - value_width, 1)
     cut = Text(label)
@@ -99,9 +99,12 @@ def threshold_line(line: Hashable, width: int, text: Style, blank: Style) -> lis
     ]
 
 
-def threshold_lines(rows: list[ThresholdRow]) -> list[Hashable]:
-    """The panel's lines for `StripLines(threshold_line)`: each row with the values' width."""
+def threshold_lines(
+    rows: list[ThresholdRow], empty: str = "no thresholds in this plan"
+) -> list[Hashable]:
+    """The panel's lines for `StripLines(threshold_line)`: each row with the values' width;
+    `empty` when there are none."""
     if not rows:
-        return [(("", "dim", "no thresholds in this plan", ""), 0)]
+        return [(("", "dim", empty, ""), 0)]
     value_width = max(len(row[3]) for row in rows)
     return [(row, value_width) for row in rows]
