@@ -286,7 +286,7 @@ class Http1Connection(asyncio.Protocol):
         self.on_lost(self)
 
     def _ends_at_eof(self) -> bool:
-        if self.chunked or self.keep_alive:
+        if self.chunked or self.parser.should_keep_alive():
             return False
         head = self.first or b""
         end = head.find(b"\r\n\r\n")
@@ -294,10 +294,11 @@ class Http1Connection(asyncio.Protocol):
 
     # -- httptools callbacks ----------------------------------------------------------------
     def on_headers_complete(self) -> None:
+        # keep-alive is read once the answer is complete (`_ends_at_eof` reads it for itself)
         self.headers_done = True
         self.status = self.parser.get_status_code()
-        self.keep_alive = self.parser.should_keep_alive()
         if self.is_head and self.status >= 200:
+            self.keep_alive = self.parser.should_keep_alive()
             self._complete()
 
     def on_chunk_header(self) -> None:
@@ -314,10 +315,15 @@ class Http1Connection(asyncio.Protocol):
             self.headers_done = False
             self.first = None
             return
-        if self.is_head:
-            return  # already completed at the head
+        if self.is_head or not self.active:
+            return  # already completed at the head, or bytes after a complete answer
+        # `_complete`, inlined: this runs once per request
         self.keep_alive = self.parser.should_keep_alive()
-        self._complete()
+        self.t_done = _perf()
+        self.deadline = 0.0
+        self.served += 1
+        self.active = False
+        self.finished = True
 
     def _complete(self) -> None:
         """The answer is whole: mark it; the caller of the parser reports it."""

@@ -39,6 +39,7 @@ MAX_THINK_S = 600.0  # one absurd tail draw must not park a session for an hour
 # uvloop's timers have 1 ms resolution: a shorter wait rounds to "now" (fires on the next loop
 # iteration) anyway, so waits below half of it are not waited for at all (a wait costs ~10 µs)
 TIMER_SLACK_S = 0.0005
+_perf = time.perf_counter
 _PATH_SAFE = "/-._~!$&'()*+,;=:@%"
 
 
@@ -290,17 +291,25 @@ class SessionContext:
         self.in_flight = 0
 
 
-SessionEnd = Callable[["Session", bool], None]
+# returns the scenario of the next session to run on the same `Session` at once, or None
+SessionEnd = Callable[["Session", bool], "CompiledScenario | None"]
 
 
 class Session:
     """One session on the wire as a state machine; reusable (`begin` starts the next one).
 
-    `on_end(session, ok)` is called once per `begin`, when the walk ends, the context stops, or
+    `on_end(session, ok)` is called once per session, when the walk ends, the context stops, or
     (ok False) something raised inside a callback: that is reported through the event loop's
     exception handler and ends the session. `intended` then holds when the user would act next
     (the last completion plus a think time), a closed-model VU's next start. Nothing is called
     after `ctx.cancel()`.
+
+    When `on_end` returns a scenario (a closed-model VU's next iteration; never after a
+    failure, where the answer is ignored), the next session
+    starts at once on this object, inside the same call: no `begin` round trip through the
+    owner, which for one-request sessions (every `--url` run) was a fifth of the Python work
+    per request. A session that ends without sending anything (all dropped by the rate cap)
+    starts its successor from the event loop instead, so such a VU cannot spin without yielding.
     """
 
     __slots__ = (
@@ -315,6 +324,7 @@ class Session:
         "on_end",
         "rng",
         "scenario",
+        "seen",
         "step",
         "then",
         "think",
@@ -332,6 +342,9 @@ class Session:
         self.done = self._answered  # bound once: handed to the transport with every request
         self.scenario: CompiledScenario | None = None
         self.intended = 0.0
+        # a perf_counter reading from the past (a lower bound of now): a step intended no later
+        # than it plus the slack is due, no clock read needed to know it
+        self.seen = 0.0
         self.index = -1  # current state of the walk
         self.count = 0  # steps taken
         self.token: str | None = None
@@ -344,15 +357,24 @@ class Session:
 
     def begin(self, scenario: CompiledScenario, intended: float) -> None:
         """Start a session whose first request is intended at perf_counter time `intended`."""
-        self.scenario = scenario
         self.intended = intended
-        self.index = -1
+        self._reset(scenario)
+        try:
+            self._advance()
+        except Exception as exc:
+            self._crash(exc)
+
+    def _reset(self, scenario: CompiledScenario) -> None:
+        # (`index` needs no reset: the first draw ignores it; `failure` is set with ok False)
+        self.scenario = scenario
         self.count = 0
         self.token = None
         self.login = scenario.login
         self.then = None
         self.live = True
-        self.failure = None
+
+    def _resume(self) -> None:
+        """The successor of a session that sent nothing, from the event loop."""
         try:
             self._advance()
         except Exception as exc:
@@ -363,34 +385,47 @@ class Session:
         ctx = self.ctx
         scenario = self.scenario
         assert scenario is not None
-        rng = self.rng
+        ended = False  # a session ended in this call (so its successor has sent nothing yet)
         while True:  # once per step the rate limiter drops; a sent request returns
             count = self.count
             if scenario.rows:
-                index = scenario.next_step(self.index, count, rng)
+                index = scenario.next_step(self.index, count, self.rng)
+            elif count < scenario.linear:
+                index = count
             else:
-                index = count if count < scenario.linear else -1
+                index = -1
             if index < 0 or ctx.stopping:
-                self._end()
-                return
+                following = self._end()
+                if following is None:
+                    return
+                self._reset(following)
+                if ended:  # a whole session went by without a request: yield first
+                    asyncio.get_running_loop().call_soon(self._resume)
+                    return
+                ended = True
+                scenario = following
+                continue
             self.index = index
             self.count = count + 1
             step = scenario.steps[index]
             if count and self.think and not step.embedded:
                 constant = scenario.think_constant
                 self.intended += (
-                    constant if constant is not None else sample_distribution(scenario.think, rng)
+                    constant
+                    if constant is not None
+                    else sample_distribution(scenario.think, self.rng)
                 )
             if step.needs_token and self.token is None and self.login is not None:
                 self.then = step  # log in first, once per session
                 step = self.login
                 self.login = None
             self.step = step
-            delay = self.intended - time.perf_counter()
-            if delay > TIMER_SLACK_S:
-                self.timer = asyncio.get_running_loop().call_later(delay, self._woken)
-                ctx.waiting.add(self)
-                return
+            if self.intended - self.seen > TIMER_SLACK_S:
+                delay = self.intended - _perf()
+                if delay > TIMER_SLACK_S:
+                    self.timer = asyncio.get_running_loop().call_later(delay, self._woken)
+                    ctx.waiting.add(self)
+                    return
             if self._send():
                 return
 
@@ -448,7 +483,8 @@ class Session:
             ctx.record(self.scenario.name, step.key, self.intended, response)
             if step.captures_token and response.error is None and response.status < 400:
                 self.token = extract_token(response.body) or self.token
-            self.intended = time.perf_counter()
+            # the next step is intended at this completion (plus a think time, if any)
+            self.intended = self.seen = response.t_done
             if self.then is not None:
                 self.step, self.then = self.then, None  # right after the login
                 if self._send():
@@ -473,11 +509,15 @@ class Session:
             self.timer.cancel()
             self.timer = None
             try:
-                self._end()
+                following = self._end()
+                if following is not None:
+                    self._reset(following)
+                    asyncio.get_running_loop().call_soon(self._resume)
             except Exception as exc:
                 self._crash(exc)
 
-    def _end(self) -> None:
+    def _end(self) -> CompiledScenario | None:
+        """The walk is over: the think time before the next iteration, then tell the owner."""
         if self.think and self.count:  # the pause before the user's next iteration
             assert self.scenario is not None
             constant = self.scenario.think_constant
@@ -487,7 +527,7 @@ class Session:
                 else sample_distribution(self.scenario.think, self.rng)
             )
         self.live = False
-        self.on_end(self, True)
+        return self.on_end(self, True)
 
     def _crash(self, exc: BaseException) -> None:
         """A bug in a callback: report it (as asyncio does for a failed task), end the session."""
@@ -522,11 +562,12 @@ async def run_session(
 
     def on_end(session: Session, ok: bool) -> None:
         if done.done():
-            return
+            return None
         if ok:
             done.set_result(session.intended)
         else:
             done.set_exception(session.failure or RuntimeError("the session failed"))
+        return None
 
     Session(ctx, rng, think, on_end).begin(scenario, intended)
     return await done

@@ -210,6 +210,7 @@ class Worker:
         session.begin(scenario, intended)
 
     def _session_end(self, session: Session, ok: bool) -> None:
+        """An arrival's session ended (an arrival is one session: nothing follows it)."""
         rec = self.recorder
         if ok:
             rec.iterations += 1
@@ -273,9 +274,12 @@ class Worker:
 
 class VirtualUser:
     """A closed-model VU: one session after another (each intended at the previous one's end
-    plus think time) until the worker stops or the stages retire it."""
+    plus think time) until the worker stops or the stages retire it.
 
-    __slots__ = ("alive", "retired", "session", "starting", "worker")
+    The VU is its session's `on_end`: it answers with the next iteration's scenario, which the
+    session starts in place (see `Session`)."""
+
+    __slots__ = ("alive", "retired", "session", "worker")
 
     def __init__(self, worker: Worker) -> None:
         assert worker.ctx is not None
@@ -283,7 +287,6 @@ class VirtualUser:
         self.session = Session(worker.ctx, worker.rng, True, self._ended)
         self.alive = False
         self.retired = False
-        self.starting = False  # inside session.begin: an end now must not recurse
 
     def start(self) -> None:
         rec = self.worker.recorder
@@ -291,17 +294,17 @@ class VirtualUser:
         rec.active += 1
         if rec.active > rec.active_peak:
             rec.active_peak = rec.active
-        self.session.intended = time.perf_counter()
-        self._iterate()
+        scenario = self._next()
+        if scenario is not None:
+            self.session.begin(scenario, time.perf_counter())
 
-    def _iterate(self) -> None:
+    def _next(self) -> CompiledScenario | None:
+        """The next iteration's scenario, or None when this VU leaves (stop, retired)."""
         worker = self.worker
-        if not self.alive:
-            return
         assert worker.ctx is not None
         if worker.ctx.stopping or self.retired:
             self._leave()
-            return
+            return None
         try:
             scenario = worker.picker.pick(worker.rng)
         except Exception as exc:
@@ -309,21 +312,16 @@ class VirtualUser:
                 {"message": "VU iteration failed", "exception": exc}
             )
             self._leave()
-            return
+            return None
         worker.recorder.sessions_started += 1
-        self.starting = True
-        self.session.begin(scenario, self.session.intended)
-        self.starting = False
+        return scenario
 
-    def _ended(self, session: Session, ok: bool) -> None:
+    def _ended(self, session: Session, ok: bool) -> CompiledScenario | None:
         if not ok:  # a callback raised (reported by the session): this VU is done
             self._leave()
-            return
+            return None
         self.worker.recorder.iterations += 1
-        if self.starting:  # ended without a request (all dropped): go on from the loop
-            asyncio.get_running_loop().call_soon(self._iterate)
-        else:
-            self._iterate()
+        return self._next() if self.alive else None
 
     def _leave(self) -> None:
         if self.alive:
