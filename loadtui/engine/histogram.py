@@ -10,9 +10,16 @@ fast transport, so the hot path buffers raw latencies and adds them here in bulk
 computes hdrh's counts-array index with numpy exactly as `HdrHistogram._counts_index_for` does
 for this configuration, and `add_us` adds the bincount into the histogram's own counts array.
 The result is the same histogram, bit for bit, as recording the values one by one.
+
+Reading is vectorised the same way: hdrh's mean and percentiles walk the counts array in Python
+(~17 ms for the stats of one merged 4 Hz window, most of the Runner's merge time); `stats`
+computes the same numbers from the counts with numpy and per-index value tables built once
+with hdrh's own functions.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +58,17 @@ def bucket_indexes(us: IntArray) -> IntArray:
     bucket = bits.astype(np.int64) - (UNIT_MAGNITUDE + SUB_BUCKET_HALF_COUNT_MAGNITUDE + 1)
     sub_bucket = us >> (bucket + UNIT_MAGNITUDE)
     return ((bucket + 1) << SUB_BUCKET_HALF_COUNT_MAGNITUDE) + sub_bucket - SUB_BUCKET_HALF_COUNT
+
+
+@functools.cache
+def _index_values() -> tuple[IntArray, IntArray, IntArray]:
+    """Lowest, highest and median equivalent value of each counts index, from hdrh itself."""
+    h = HdrHistogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_DIGITS)
+    values = [h.get_value_from_index(i) for i in range(COUNTS_LEN)]
+    lowest = np.array([h.get_lowest_equivalent_value(v) for v in values], dtype=np.int64)
+    highest = np.array([h.get_highest_equivalent_value(v) for v in values], dtype=np.int64)
+    median = np.array([h._hdr_median_equiv_value(v) for v in values], dtype=np.int64)
+    return lowest, highest, median
 
 
 class LatencyHistogram:
@@ -128,7 +146,7 @@ class LatencyHistogram:
         """Value at percentile q (0..100), capped at the max so p99 never exceeds max."""
         if not self.count:
             return 0.0
-        value = min(self._h.get_value_at_percentile(q), self._h.get_max_value())
+        value = min(self.percentiles_us([q])[q], self._h.get_max_value())
         return float(value) / 1000.0
 
     def max_ms(self) -> float:
@@ -138,12 +156,41 @@ class LatencyHistogram:
         return float(self._h.get_min_value()) / 1000.0 if self.count else 0.0
 
     def mean_ms(self) -> float:
-        return float(self._h.get_mean_value()) / 1000.0 if self.count else 0.0
+        """hdrh's `get_mean_value` (each count at its bucket's median equivalent value)."""
+        if not self.count:
+            return 0.0
+        counts = self._counts()
+        if counts is None:
+            return float(self._h.get_mean_value()) / 1000.0
+        total = int(np.dot(counts, _index_values()[2]))
+        return float(total) / self._h.total_count / 1000.0
+
+    def percentiles_us(self, qs: list[float]) -> dict[float, int]:
+        """hdrh's `get_percentile_to_value_dict` from a cumulative sum instead of a Python walk."""
+        counts = self._counts()
+        if counts is None:
+            return dict(self._h.get_percentile_to_value_dict(qs))
+        cumulative = np.cumsum(counts)
+        total = self._h.total_count
+        lowest, highest, _ = _index_values()
+        out: dict[float, int] = {}
+        for q in qs:
+            target = max(int(min(q, 100.0) * total / 100 + 0.5), 1)
+            i = int(np.searchsorted(cumulative, target, side="left"))
+            out[q] = 0 if i >= len(cumulative) else int(highest[i] if q else lowest[i])
+        return out
+
+    def _counts(self) -> npt.NDArray[np.int64] | None:
+        """The counts array as numpy, when this histogram has our layout (always, in practice)."""
+        h = self._h
+        if h.counts_len != COUNTS_LEN:
+            return None
+        return np.ctypeslib.as_array(h.counts)[:COUNTS_LEN]
 
     def stats(self) -> LatencyStats:
         if not self.count:
             return LatencyStats()
-        pct = self._h.get_percentile_to_value_dict([50.0, 90.0, 95.0, 99.0])
+        pct = self.percentiles_us([50.0, 90.0, 95.0, 99.0])
         top = self._h.get_max_value()
         return LatencyStats(
             count=self.count,

@@ -50,3 +50,25 @@ def test_p99_never_exceeds_max() -> None:
         h.record_ms(v)
     s = h.stats()
     assert s.p99 <= s.max and s.p50 <= s.p90 <= s.p95 <= s.p99
+
+
+def test_vectorised_mean_and_percentiles_equal_hdrh_own() -> None:
+    """`stats` reads the counts with numpy; hdrh's Python walk must give the same numbers."""
+    rng = random.Random(7)
+    qs = [0.0, 0.1, 1.0, 50.0, 90.0, 95.0, 99.0, 99.9, 100.0]
+    for n in (1, 2, 17, 5_000):
+        h = LatencyHistogram()
+        for _ in range(n):
+            h.record_s(rng.lognormvariate(-7, 1.5))
+        raw = h._h
+        assert h.mean_ms() == raw.get_mean_value() / 1000.0
+        assert h.percentiles_us(qs) == raw.get_percentile_to_value_dict(qs)
+        for q in qs:
+            expected = min(raw.get_value_at_percentile(q), raw.get_max_value()) / 1000.0
+            assert h.percentile_ms(q) == expected
+        merged = merge_encoded([h.encode(), h.encode()])
+        assert merged.mean_ms() == merged._h.get_mean_value() / 1000.0
+        assert (
+            merged.stats().p99
+            == min(merged._h.get_value_at_percentile(99.0), merged._h.get_max_value()) / 1000.0
+        )
