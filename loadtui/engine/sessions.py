@@ -135,6 +135,9 @@ class CompiledScenario:
     login: CompiledStep | None = None  # the step that captures a token, run before a step
     # that needs one when the walk reaches it first (a first-order chain can skip the login)
     linear: int = field(init=False, default=0)  # steps of a matrix-less session (capped)
+    # the step when a session is exactly one bare fixed-path request and a constant think time
+    # (every `--url` run): its successor can be sent without walking the generic machinery
+    single: CompiledStep | None = field(init=False, default=None)
 
     @classmethod
     def from_scenario(cls, sc: Scenario) -> CompiledScenario:
@@ -159,6 +162,18 @@ class CompiledScenario:
     def __post_init__(self) -> None:
         # steps of a session without a matrix: once each, in order, capped
         object.__setattr__(self, "linear", min(len(self.steps), self.max_requests))
+        first = self.steps[0] if self.steps else None
+        if (
+            first is not None
+            and not self.rows
+            and self.linear == 1
+            and self.think_constant is not None
+            and first.bare
+            and first.fixed_path
+            and not first.captures_token
+            and not first.needs_token
+        ):
+            object.__setattr__(self, "single", first)
 
     def next_step(self, prev: int, count: int, rng: random.Random) -> int:
         """The step after `prev` when `count` steps were taken, or -1 when the session ends.
@@ -380,12 +395,13 @@ class Session:
         except Exception as exc:
             self._crash(exc)
 
-    def _advance(self) -> None:
-        """Take the next step: think, wait for its intended time, send; or end the session."""
+    def _advance(self, ended: bool = False) -> None:
+        """Take the next step: think, wait for its intended time, send; or end the session.
+
+        `ended`: a session just ended and this one, its successor, has sent nothing yet."""
         ctx = self.ctx
         scenario = self.scenario
         assert scenario is not None
-        ended = False  # a session ended in this call (so its successor has sent nothing yet)
         while True:  # once per step the rate limiter drops; a sent request returns
             count = self.count
             if scenario.rows:
@@ -479,8 +495,13 @@ class Session:
         ctx.in_flight -= 1
         try:
             step = self.step
-            assert step is not None and self.scenario is not None
-            ctx.record(self.scenario.name, step.key, self.intended, response)
+            scenario = self.scenario
+            assert step is not None and scenario is not None
+            ctx.record(scenario.name, step.key, self.intended, response)
+            if scenario.single is not None:
+                self.intended = self.seen = response.t_done
+                self._again()
+                return
             if step.captures_token and response.error is None and response.status < 400:
                 self.token = extract_token(response.body) or self.token
             # the next step is intended at this completion (plus a think time, if any)
@@ -492,6 +513,40 @@ class Session:
             self._advance()
         except Exception as exc:
             self._crash(exc)
+
+    def _again(self) -> None:
+        """A one-request session is over: end it and, when its successor is one too and due
+        now, send that at once. This is `_advance` + `_send` for the case every `--url` run
+        hits on each request, minus the walk, think-time, login and rate-cap branches that
+        cannot apply (anything else goes the generic way)."""
+        if self.think:  # `_end`, inlined
+            self.intended += self.scenario.think_constant  # type: ignore[union-attr,operator]
+        self.live = False
+        following = self.on_end(self, True)
+        if following is None:
+            return
+        # `_reset`, inlined
+        self.scenario = following
+        self.token = None
+        self.login = following.login
+        self.then = None
+        self.live = True
+        step = following.single
+        ctx = self.ctx
+        if (
+            step is None
+            or ctx.stopping
+            or ctx.limiter.rate is not None
+            or self.intended - self.seen > TIMER_SLACK_S
+        ):
+            self.count = 0
+            self._advance(True)
+            return
+        self.index = 0
+        self.count = 1
+        self.step = step
+        ctx.in_flight += 1
+        ctx.submit(step.method, step.route, done=self.done)
 
     def _woken(self) -> None:
         """The think time is over: send the step."""

@@ -320,8 +320,23 @@ class VirtualUser:
         if not ok:  # a callback raised (reported by the session): this VU is done
             self._leave()
             return None
-        self.worker.recorder.iterations += 1
-        return self._next() if self.alive else None
+        worker = self.worker
+        worker.recorder.iterations += 1
+        if not self.alive:
+            return None
+        if self.retired or worker.ctx.stopping:  # type: ignore[union-attr]
+            self._leave()
+            return None
+        try:  # `_next`, inlined: this runs once per request of a `--url` run
+            scenario = worker.picker.pick(worker.rng)
+        except Exception as exc:
+            asyncio.get_running_loop().call_exception_handler(
+                {"message": "VU iteration failed", "exception": exc}
+            )
+            self._leave()
+            return None
+        worker.recorder.sessions_started += 1
+        return scenario
 
     def _leave(self) -> None:
         if self.alive:
