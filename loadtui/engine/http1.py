@@ -108,8 +108,9 @@ class Http1Connection(asyncio.Protocol):
     """One keep-alive connection carrying one request at a time.
 
     Per-request state lives in plain attributes reset by `send`: what was asked (`method`,
-    `data`, `want_body`, `done`, `t_sent`, `retried`, set by the pool and read back by it) and
-    what came back (`status`, `bytes_in`, `t_done`, `error`, `keep_alive`). When the answer is
+    `data`, `want_body`, `done`, `t_sent`, `retried`, `view`, set by the pool and read back by
+    it) and what came back (`status`, `bytes_in`, `t_done`, `error`, `detail`, `keep_alive`):
+    the fields of an `Answer`, so the pool can lend the connection itself as one. When the answer is
     complete or the request failed, the connection calls `on_finish(self)` once, never from
     inside the parser (a callback that sends the next request on this very connection must not
     run while llhttp is still in its `feed_data`). `deadline` is a perf_counter instant checked
@@ -142,6 +143,7 @@ class Http1Connection(asyncio.Protocol):
         "t_done",
         "t_sent",
         "transport",
+        "view",
         "want_body",
     )
 
@@ -162,6 +164,7 @@ class Http1Connection(asyncio.Protocol):
         self.t_sent = 0.0
         self.retried = False
         self.want_body = False
+        self.view = False  # the pool may lend this connection as the answer (submit_view)
         self.is_head = False
         self.status = 0
         self.bytes_in = 0
@@ -187,8 +190,10 @@ class Http1Connection(asyncio.Protocol):
         t_sent: float,
         retried: bool,
         deadline: float,
+        view: bool = False,
     ) -> None:
         """Write one request; `on_finish` follows later, from the event loop, never from here."""
+        self.view = view
         self.method = method
         self.data = data
         self.done = done
@@ -213,7 +218,7 @@ class Http1Connection(asyncio.Protocol):
                 self.fail, "reset", f"{type(exc).__name__}: {exc}"[:200]
             )
 
-    def body(self) -> bytes:
+    def joined_body(self) -> bytes:
         return b"".join(self.parts)
 
     def fail(self, error: ErrorClass, detail: str) -> None:

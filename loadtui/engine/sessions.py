@@ -28,11 +28,18 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, cast
 from urllib.parse import quote
 
 from loadtui.contracts import Distribution, Scenario, Step
-from loadtui.engine.transport import Response, Submit, Transport, with_callbacks
+from loadtui.engine.transport import (
+    Answer,
+    AnswerDone,
+    Response,
+    Submit,
+    Transport,
+    with_callbacks,
+)
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 MAX_THINK_S = 600.0  # one absurd tail draw must not park a session for an hour
@@ -243,7 +250,7 @@ def extract_token(body: bytes | None) -> str | None:
 
 
 class RequestRecorder(Protocol):
-    def record(self, scenario: str, route: str, intended: float, response: Response) -> None: ...
+    def record(self, scenario: str, route: str, intended: float, response: Answer) -> None: ...
 
     def drop(self) -> None: ...
 
@@ -286,10 +293,20 @@ class SessionContext:
     max_in_flight: int = 10_000
     waiting: set[Session] = field(default_factory=set)  # sessions in a think-time wait
     submit: Submit = field(init=False)
-    record: Callable[[str, str, float, Response], None] = field(init=False)
+    # a bare request whose answer is only read inside `done` (FastTransport.submit_view)
+    submit_view: Callable[[str, str, AnswerDone], None] = field(init=False)
+    record: Callable[[str, str, float, Answer], None] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.submit = with_callbacks(self.transport).submit
+        transport = with_callbacks(self.transport)
+        submit = self.submit = transport.submit
+        view = getattr(transport, "submit_view", None)
+        if view is None:
+
+            def view(method: str, path: str, done: AnswerDone) -> None:
+                submit(method, path, done=done)
+
+        self.submit_view = view
         self.record = self.recorder.record
 
     def stop(self) -> None:
@@ -487,7 +504,7 @@ class Session:
             )
             return True
 
-    def _answered(self, response: Response) -> None:
+    def _answered(self, response: Answer) -> None:
         """The transport's callback: record, then the next step."""
         ctx = self.ctx
         if ctx.cancelled:
@@ -503,7 +520,8 @@ class Session:
                 self._again()
                 return
             if step.captures_token and response.error is None and response.status < 400:
-                self.token = extract_token(response.body) or self.token
+                # a token step is never sent with submit_view: its answer is a Response
+                self.token = extract_token(cast(Response, response).body) or self.token
             # the next step is intended at this completion (plus a think time, if any)
             self.intended = self.seen = response.t_done
             if self.then is not None:
@@ -546,7 +564,7 @@ class Session:
         self.count = 1
         self.step = step
         ctx.in_flight += 1
-        ctx.submit(step.method, step.route, done=self.done)
+        ctx.submit_view(step.method, step.route, self.done)
 
     def _woken(self) -> None:
         """The think time is over: send the step."""

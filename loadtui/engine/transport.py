@@ -35,6 +35,24 @@ class Response:
     detail: str = ""  # short human text for the first examples of an error
 
 
+class Answer(Protocol):
+    """What a request's recorder reads: a `Response`, or a fast-transport connection lent as
+    a view for the duration of one `done` call (see `FastTransport.submit_view`)."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def bytes_in(self) -> int: ...
+    @property
+    def t_sent(self) -> float: ...
+    @property
+    def t_done(self) -> float: ...
+    @property
+    def error(self) -> ErrorClass | None: ...
+    @property
+    def detail(self) -> str: ...
+
+
 @dataclass(slots=True)
 class TransportOptions:
     request_timeout_s: float = 10.0
@@ -61,6 +79,7 @@ class Transport(Protocol):
 
 
 Done = Callable[[Response], None]
+AnswerDone = Callable[[Answer], None]  # a callback that reads its answer and keeps nothing
 
 
 class Submit(Protocol):

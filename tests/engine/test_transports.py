@@ -27,12 +27,14 @@ from engine_servers import next_request
 
 from loadtui.engine.errors import classify
 from loadtui.engine.transport import (
+    Answer,
     Response,
     Transport,
     TransportOptions,
     make_transport,
     with_callbacks,
 )
+from loadtui.engine.transport_fast import FastTransport
 
 KINDS = ["aiohttp", "fast"]
 T = TypeVar("T")
@@ -666,4 +668,40 @@ def test_closing_answers_queued_submits_and_requests_on_the_wire(raw: RawServer)
         (0, "other"),
         (0, "other"),
         (0, "reset"),
+    ]
+
+
+def test_submit_view_lends_the_connection_as_the_answer_during_done_only(
+    raw: RawServer,
+) -> None:
+    # each answer is read inside `done`, which submits the next request at once: a lent
+    # connection is reused under the reader right after, so what it read must be its own
+    paths = ["/ok", "/ok", "/status/503", "/ok", "/chunked", "/drop", "/ok"]
+
+    async def chain(t: Transport) -> list[tuple[int, int, str | None, bool, bool]]:
+        assert isinstance(t, FastTransport)
+        finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        seen: list[tuple[int, int, str | None, bool, bool]] = []
+
+        def done(a: Answer) -> None:
+            lent = not isinstance(a, Response)
+            seen.append((a.status, a.bytes_in, a.error, a.t_done >= a.t_sent > 0, lent))
+            if len(seen) == len(paths):
+                finished.set_result(None)
+            else:
+                t.submit_view("GET", paths[len(seen)], done)
+
+        t.submit_view("GET", paths[0], done)
+        await asyncio.wait_for(finished, 10)
+        return seen
+
+    seen = run(with_transport("fast", raw.url, chain))
+    assert seen == [
+        (200, 5, None, True, False),  # first use of a path: encoded and sent by `submit`
+        (200, 5, None, True, True),  # a ready head and an idle connection: lent
+        (503, 4, None, True, False),
+        (200, 5, None, True, True),
+        (200, 10, None, True, False),  # chunked, new path
+        (0, 0, "reset", True, False),  # failures are always a Response (after one retry)
+        (200, 5, None, True, False),  # no idle connection left: a new one, via `submit`
     ]
