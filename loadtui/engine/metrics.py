@@ -130,6 +130,31 @@ class WindowRecorder:
         if len(buf) >= self._flush_len:
             self._flush()
 
+    def ids(self, scenario: str, route: str) -> tuple[int, int]:
+        """The (scenario id, route id) `record_ids` takes, registered on first use; a caller
+        that records the same pair again and again resolves it once (stable for the worker)."""
+        rid = self._route_ids.get(route)
+        if rid is None:
+            rid = self._route_ids[route] = len(self._route_names)
+            self._route_names.append(route)
+        sid = self._scenario_ids.get(scenario)
+        if sid is None:
+            sid = self._scenario_ids[scenario] = len(self._scenario_names)
+            self._scenario_names.append(scenario)
+        return sid, rid
+
+    def record_ids(self, sid: int, rid: int, intended: float, response: Answer) -> None:
+        """`record` with the pair resolved by `ids`: no name lookups per request."""
+        status = response.status
+        buf = self._buf
+        buf += _pack(
+            intended, response.t_sent, response.t_done, rid, sid, status, response.bytes_in
+        )
+        if response.error is not None or not 0 < status < 400:
+            self._error(self._scenario_names[sid], self._route_names[rid], response)
+        if len(buf) >= self._flush_len:
+            self._flush()
+
     def _error(self, scenario: str, route: str, response: Answer) -> None:
         error = classify(cast(Response, response))  # reads `error` and `status` only
         if error is None:

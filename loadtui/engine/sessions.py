@@ -292,6 +292,9 @@ class SessionContext:
     in_flight: int = 0
     max_in_flight: int = 10_000
     waiting: set[Session] = field(default_factory=set)  # sessions in a think-time wait
+    # the recorder's pre-resolved fast path (WindowRecorder.ids/record_ids), when it has one
+    ids: Callable[[str, str], tuple[int, int]] | None = field(init=False, default=None)
+    record_ids: Callable[[int, int, float, Answer], None] = field(init=False)
     submit: Submit = field(init=False)
     # a bare request whose answer is only read inside `done` (FastTransport.submit_view)
     submit_view: Callable[[str, str, AnswerDone], None] = field(init=False)
@@ -308,6 +311,10 @@ class SessionContext:
 
         self.submit_view = view
         self.record = self.recorder.record
+        ids = getattr(self.recorder, "ids", None)
+        record_ids = getattr(self.recorder, "record_ids", None)
+        if ids is not None and record_ids is not None:
+            self.ids, self.record_ids = ids, record_ids
 
     def stop(self) -> None:
         self.stopping = True
@@ -349,14 +356,17 @@ class Session:
         "ctx",
         "done",
         "failure",
+        "fused",
         "index",
         "intended",
         "live",
         "login",
         "on_end",
+        "rid",
         "rng",
         "scenario",
         "seen",
+        "sid",
         "step",
         "then",
         "think",
@@ -386,6 +396,10 @@ class Session:
         self.timer: asyncio.TimerHandle | None = None
         self.live = False
         self.failure: BaseException | None = None
+        # a one-request scenario whose recorder ids (`sid`, `rid`) are resolved: its answers
+        # are recorded with `record_ids`, no name lookups
+        self.fused: CompiledScenario | None = None
+        self.sid = self.rid = 0
 
     def begin(self, scenario: CompiledScenario, intended: float) -> None:
         """Start a session whose first request is intended at perf_counter time `intended`."""
@@ -511,11 +525,19 @@ class Session:
             return
         ctx.in_flight -= 1
         try:
-            step = self.step
             scenario = self.scenario
+            if scenario is self.fused:
+                ctx.record_ids(self.sid, self.rid, self.intended, response)
+                self.intended = self.seen = response.t_done
+                self._again()
+                return
+            step = self.step
             assert step is not None and scenario is not None
             ctx.record(scenario.name, step.key, self.intended, response)
             if scenario.single is not None:
+                if ctx.ids is not None:  # resolved once: later answers take the branch above
+                    self.sid, self.rid = ctx.ids(scenario.name, step.key)
+                    self.fused = scenario
                 self.intended = self.seen = response.t_done
                 self._again()
                 return

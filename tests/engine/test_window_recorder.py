@@ -105,6 +105,23 @@ def test_buffered_window_equals_recording_every_request_on_arrival(flush_every: 
         assert a.percentile_ms(99.9) == b.percentile_ms(99.9)
 
 
+def test_record_ids_records_exactly_what_record_does() -> None:
+    # the pre-resolved path (one-request sessions) and the by-name path, mixed and across a
+    # window: the same window as recording every request on arrival
+    calls = random_calls(seed=11, n=3000)
+    rec = WindowRecorder(flush_every=256)
+    for i, (scenario, route, intended, response) in enumerate(calls):
+        if i % 3:
+            rec.record_ids(*rec.ids(scenario, route), intended, response)
+        else:
+            rec.record(scenario, route, intended, response)
+    got = rec.snapshot(index=1, t_end=1.0, interval_s=1.0, cpu=0.5, in_flight=0)
+    want = reference_window(calls)
+    for key, value in want.items():
+        assert got[key] == value, key
+    assert rec.ids("buy", "GET /r3") == rec.ids("buy", "GET /r3")  # stable
+
+
 def test_windows_start_afresh_and_single_route_windows_match_too() -> None:
     calls = [(s, "GET /", t, r) for s, _, t, r in random_calls(seed=5, n=3000)]
     rec = WindowRecorder(flush_every=512)
