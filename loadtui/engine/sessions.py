@@ -410,6 +410,34 @@ class Session:
         except Exception as exc:
             self._crash(exc)
 
+    def begin_single(self, scenario: CompiledScenario, intended: float) -> None:
+        """`begin` of a one-request scenario (`scenario.single`) that is due now, for a caller
+        that checked what `_again` checks (not stopping, no rate cap, recorder ids): an
+        open-model arrival of a `--url` run. Sends at once with `submit_view`; the answer is
+        recorded with ids resolved once per scenario, as a closed-model VU's are."""
+        step = scenario.single
+        assert step is not None
+        ctx = self.ctx
+        self.intended = intended
+        # `_reset`, inlined
+        self.scenario = scenario
+        self.token = None
+        self.login = scenario.login
+        self.then = None
+        self.live = True
+        self.index = 0
+        self.count = 1
+        self.step = step
+        try:
+            if self.fused is not scenario:
+                assert ctx.ids is not None
+                self.sid, self.rid = ctx.ids(scenario.name, step.key)
+                self.fused = scenario
+            ctx.in_flight += 1
+            ctx.submit_view(step.method, step.route, self.done)
+        except Exception as exc:
+            self._crash(exc)
+
     def _reset(self, scenario: CompiledScenario) -> None:
         # (`index` needs no reset: the first draw ignores it; `failure` is set with ok False)
         self.scenario = scenario

@@ -43,7 +43,7 @@ from loadtui import __version__
 from loadtui.contracts import ErrorClass
 from loadtui.engine.errors import classify_exception, describe
 from loadtui.engine.http1 import HeaderError, Http1Connection, RequestEncoder
-from loadtui.engine.transport import Answer, AnswerDone, Done, Response, TransportOptions
+from loadtui.engine.transport import AnswerDone, Done, Response, TransportOptions
 
 _perf = time.perf_counter
 USER_AGENT = f"loadtui/{__version__}"
@@ -168,17 +168,29 @@ class FastTransport:
         done = conn.done
         assert done is not None
         if conn.error is None:
-            response: Answer = (
-                conn  # lent for the `done` call only (submit_view)
-                if conn.view
-                else Response(
-                    conn.status,
-                    conn.bytes_in,
-                    conn.t_sent,
-                    conn.t_done,
-                    None,
-                    conn.joined_body() if conn.want_body else None,
-                )
+            if conn.view:  # lent as the answer for the `done` call only (submit_view)
+                reuse = conn.keep_alive and not conn.closed
+                if reuse and not self._queue:
+                    self._idle.append(conn)  # the caller's next request may go out on it
+                    self._lend(done, conn)
+                    return
+                # a queued request written on it (or a discard) would overwrite the answer
+                # before `done` reads it: answer first
+                self._lend(done, conn)
+                if not reuse:
+                    self._discard(conn)
+                elif self._queue:
+                    self._hand_over(conn)
+                else:
+                    self._idle.append(conn)
+                return
+            response = Response(
+                conn.status,
+                conn.bytes_in,
+                conn.t_sent,
+                conn.t_done,
+                None,
+                conn.joined_body() if conn.want_body else None,
             )
             if conn.keep_alive and not conn.closed:
                 if self._queue:
@@ -188,7 +200,7 @@ class FastTransport:
             else:
                 self._discard(conn)
             try:
-                done(response)  # type: ignore[arg-type]  # a view only goes to an AnswerDone
+                done(response)
             except Exception as exc:
                 self._report(exc)
             return
@@ -350,6 +362,12 @@ class FastTransport:
             except ValueError:
                 return  # being reported right now: the pool discards it
             self._discard(conn)
+
+    def _lend(self, done: Done, conn: Http1Connection) -> None:
+        try:
+            done(conn)  # type: ignore[arg-type]  # a view only goes to an AnswerDone
+        except Exception as exc:
+            self._report(exc)
 
     def _deliver(self, done: Done, response: Response) -> None:
         try:

@@ -90,6 +90,8 @@ class Worker:
         self.transport: CallbackTransport | None = None
         self.ctx: SessionContext | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
+        # one-request arrivals may start with `Session.begin_single` (no rate cap, ids resolved)
+        self.direct = False
 
     # -- wiring -------------------------------------------------------------------------------
     def _on_control(self) -> None:
@@ -126,6 +128,7 @@ class Worker:
             limiter=RateLimiter(spec.max_rps),
             max_in_flight=spec.max_in_flight,
         )
+        self.direct = self.ctx.ids is not None and self.ctx.limiter.rate is None
         loop = self.loop = asyncio.get_running_loop()
         loop.add_reader(self.conn.fileno(), self._on_control)
         driver = (
@@ -207,7 +210,10 @@ class Worker:
         if rec.active > rec.active_peak:
             rec.active_peak = rec.active
         rec.sessions_started += 1
-        session.begin(scenario, intended)
+        if scenario.single is not None and self.direct and not ctx.stopping:
+            session.begin_single(scenario, intended)  # due now: the driver waited for it
+        else:
+            session.begin(scenario, intended)
 
     def _session_end(self, session: Session, ok: bool) -> None:
         """An arrival's session ended (an arrival is one session: nothing follows it)."""
@@ -241,14 +247,17 @@ class Worker:
         monotonic, perf = time.monotonic, time.perf_counter
         t0, end, spawn = self.t0, spec.end_s, self._spawn
         to_perf = t0 - monotonic() + perf()  # arrival offset → perf_counter instant
+        due = -math.inf  # arrivals up to this offset are due: no clock read needed for them
         for t in arrivals:
             if t >= end:
                 return
-            delay = t - (monotonic() - t0)
-            while delay > TIMER_SLACK_S:
-                await asyncio.sleep(max(delay - TIMER_SLACK_S, TIMER_TICK_S))
-                delay = t - (monotonic() - t0)
-                to_perf = t0 - monotonic() + perf()
+            if t > due:
+                due = monotonic() - t0 + TIMER_SLACK_S
+                while t > due:
+                    await asyncio.sleep(max(t - due, TIMER_TICK_S))
+                    now = monotonic()
+                    to_perf = t0 - now + perf()
+                    due = now - t0 + TIMER_SLACK_S
             spawn(to_perf + t)
 
     async def _drive_closed(self) -> None:

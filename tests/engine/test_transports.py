@@ -705,3 +705,29 @@ def test_submit_view_lends_the_connection_as_the_answer_during_done_only(
         (0, 0, "reset", True, False),  # failures are always a Response (after one retry)
         (200, 5, None, True, False),  # no idle connection left: a new one, via `submit`
     ]
+
+
+def test_submit_view_answer_is_read_before_a_queued_request_takes_the_connection(
+    raw: RawServer,
+) -> None:
+    # one connection, requests queued behind a lent one (an open-model burst): the queued
+    # request must not be written on the connection before `done` has read the lent answer
+    async def burst(t: Transport) -> list[tuple[int, int, str | None, bool]]:
+        assert isinstance(t, FastTransport)
+        finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        seen: list[tuple[int, int, str | None, bool]] = []
+
+        def done(a: Answer) -> None:
+            seen.append((a.status, a.bytes_in, a.error, not isinstance(a, Response)))
+            if len(seen) == 6 and not finished.done():
+                finished.set_result(None)
+
+        t.submit_view("GET", "/ok", done)  # first use: opens the connection
+        await asyncio.sleep(0.2)
+        for _ in range(5):  # the first is lent the idle connection, the rest queue for it
+            t.submit_view("GET", "/ok", done)
+        await asyncio.wait_for(finished, 10)
+        return seen
+
+    seen = run(with_transport("fast", raw.url, burst, max_connections=1))
+    assert seen == [(200, 5, None, False), (200, 5, None, True)] + [(200, 5, None, False)] * 4
