@@ -133,16 +133,34 @@ class StageProfile:
     def inverse_increasing(self, xs: Iterator[float]) -> Iterator[float]:
         """`inverse_cumulative` of a non-decreasing sequence, ending at the first x past the
         end: the same floats, with a moving segment cursor instead of a bisection per value
-        (arrival generators call this once per arrival)."""
-        cum, total = self.cum, self.total
+        (arrival generators call this once per arrival).
+
+        On a flat segment (rate v > 0) `_inverse_in` is t0 + 2y / (v + sqrt(v·v)), and
+        sqrt(v·v) is exactly v in IEEE arithmetic, so that is t0 + y / v to the last bit:
+        computed inline there, with no call per arrival (every `--rate` run is one)."""
+        cum, times, values, total = self.cum, self.times, self.values, self.total
+        if total <= 0:
+            return
         last = len(cum) - 1
         i = 0  # = bisect_left(cum, x) - 1, clamped at 0
+        seg = -1  # the segment the flat-case values below belong to
+        flat = False
+        t0 = t1 = v = c0 = 0.0
         for x in xs:
-            if x < 0 or x > total or total <= 0:
+            if x < 0 or x > total:
                 return
             while i < last and cum[i + 1] < x:
                 i += 1
-            yield self._inverse_in(i, x)
+            if i != seg:
+                seg = j = i
+                while j < len(times) - 2 and cum[j + 1] - cum[j] <= 0:
+                    j += 1  # the zero-mass skip of `_inverse_in`
+                t0, t1, v, c0 = times[j], times[j + 1], values[j], cum[j]
+                flat = t1 > t0 and v == values[j + 1] and v > 0
+            if flat:
+                yield min(t1, t0 + (x - c0) / v)
+            else:
+                yield self._inverse_in(i, x)
 
 
 def poisson_arrivals(profile: StageProfile, *, seed: int, share: float = 1.0) -> Iterator[float]:
@@ -157,7 +175,8 @@ def poisson_arrivals(profile: StageProfile, *, seed: int, share: float = 1.0) ->
 
 def paced_arrivals(profile: StageProfile, *, index: int = 0, count: int = 1) -> Iterator[float]:
     """Fixed-rate arrivals: slot k at Λ⁻¹(k + ½); worker `index` of `count` takes every count-th."""
-    return profile.inverse_increasing(k + 0.5 for k in itertools.count(index, count))
+    # slot k + ½ as a float count: integers plus ½ are exact, so the very same values
+    return profile.inverse_increasing(itertools.count(index + 0.5, count))
 
 
 def vus_at(profile: StageProfile, t: float) -> int:

@@ -108,6 +108,8 @@ def test_vu_counts_round_and_split_over_workers() -> None:
         (("0s", 40), ("10s", 40)),
         (("10s", 100), ("0s", 20), ("10s", 60), ("10s", 0)),
         (("5s", 0), ("0s", 0), ("3s", 30), ("2s", 30), ("4s", 5)),
+        (("0s", 61332), ("3s", 61332)),  # flat segments at bench rates: the inline case
+        (("0s", 3.7), ("20s", 3.7), ("1s", 41057.3), ("2s", 41057.3)),
     ],
 )
 def test_arrival_generators_give_exactly_the_per_arrival_inverse(
