@@ -112,14 +112,7 @@ class WindowRecorder:
         return self._flushed + len(self._buf) // ROW.size
 
     def record(self, scenario: str, route: str, intended: float, response: Answer) -> None:
-        rid = self._route_ids.get(route)
-        if rid is None:
-            rid = self._route_ids[route] = len(self._route_names)
-            self._route_names.append(route)
-        sid = self._scenario_ids.get(scenario)
-        if sid is None:
-            sid = self._scenario_ids[scenario] = len(self._scenario_names)
-            self._scenario_names.append(scenario)
+        sid, rid = self.ids(scenario, route)
         status = response.status
         buf = self._buf
         buf += _pack(
