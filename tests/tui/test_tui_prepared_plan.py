@@ -3,12 +3,11 @@ engine benchmark watch a run in the real Run pane. Real demo target, a 3 s `--ur
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tui_waits import demo_target, wait_for
 
 from loadtui.engine.url_plan import build_url_plan
 from loadtui.store.runs import read_windows
@@ -24,20 +23,8 @@ pytestmark = pytest.mark.timeout(90)
 
 @pytest.fixture
 def target() -> Iterator[TargetProcess]:
-    proc = TargetProcess(capacity=32, service_ms=5.0)
-    try:
+    with demo_target(service_ms=5.0) as proc:
         yield proc
-    finally:
-        proc.stop()
-
-
-async def wait_for(check: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        await asyncio.sleep(0.2)
-    return check()
 
 
 async def test_prepared_plan_starts_on_the_run_pane_and_shows_every_window(

@@ -3,12 +3,11 @@ down mid-run, and stop with confirmation. Bounded: one worker, stopped once the 
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tui_waits import demo_target, wait_for
 
 from loadtui.contracts import TrafficModel
 from loadtui.target.process import TargetProcess
@@ -23,20 +22,8 @@ pytestmark = pytest.mark.timeout(90)
 
 @pytest.fixture
 def target() -> Iterator[TargetProcess]:
-    proc = TargetProcess(capacity=32, service_ms=10.0)
-    try:
+    with demo_target(service_ms=10.0) as proc:
         yield proc
-    finally:
-        proc.stop()
-
-
-async def wait_for(pilot: object, check: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        await asyncio.sleep(0.2)
-    return check()
 
 
 async def test_run_streams_sparklines_and_flags_a_slowdown(
@@ -56,15 +43,15 @@ async def test_run_streams_sparklines_and_flags_a_slowdown(
         assert isinstance(screen, RunScreen)
         await pilot.press("enter")  # start
         p95 = screen.query_one("#row-p95", MetricRow)
-        assert await wait_for(pilot, lambda: len(p95.shown) >= 8, 40), "no windows arrived"
+        assert await wait_for(lambda: len(p95.shown) >= 8, 40), "no windows arrived"
         first = len(p95.shown)
-        assert await wait_for(pilot, lambda: len(p95.shown) >= first + 4, 10)
+        assert await wait_for(lambda: len(p95.shown) >= first + 4, 10)
         assert max(p95.shown) > 0
         assert max(screen.query_one("#row-rps", MetricRow).shown) > 0
         assert "running" in app.run_status
         assert "✓" in shown(app, "#thresholds-pane")
         assert screen.plan is not None and screen.plan.type == "load"
-        assert await wait_for(pilot, lambda: screen.last is not None and screen.last.t >= 10, 20)
+        assert await wait_for(lambda: screen.last is not None and screen.last.t >= 10, 20)
 
         target.control(slowdown=8)
         flagged = await wait_for(
@@ -78,7 +65,7 @@ async def test_run_streams_sparklines_and_flags_a_slowdown(
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
-        assert await wait_for(pilot, lambda: screen.state == "ended", 30)
+        assert await wait_for(lambda: screen.state == "ended", 30)
         assert "interrupted" in app.run_status
     assert screen.runner is not None
     assert (screen.runner.run_dir / "summary.json").is_file()
