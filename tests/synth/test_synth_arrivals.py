@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import polars as pl
-from conftest import Synth
+from synth_runs import Synth
 
 from loadtui.synth.arrivals import (
     MIN_SESSION_GAP_S,

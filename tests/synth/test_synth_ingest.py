@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from conftest import Synth
+from synth_runs import Synth
 
 from loadtui.synth.generator import generate
 from loadtui.synth.writer import write_log

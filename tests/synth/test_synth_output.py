@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import LINE, run_synth
+from synth_runs import LINE, run_synth
 
 from loadtui.contracts import REQUEST_SCHEMA
 from loadtui.synth.generator import TRUTH_COLUMNS, generate, persona_counts

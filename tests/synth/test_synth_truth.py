@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 import polars as pl
-from conftest import SESSIONS, Synth
+from synth_runs import SESSIONS, Synth
 
 ASSET = r"^/static/"
 WRITES = ["POST", "PUT", "DELETE"]

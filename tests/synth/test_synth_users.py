@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from conftest import run_synth
+from synth_runs import run_synth
 
 from loadtui.synth import generator
 from loadtui.synth.generator import AddressSpaceFull, SynthLog, free_addresses, generate

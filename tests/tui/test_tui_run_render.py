@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import _shop_plan, make_window
+from tui_plans import make_shop_plan, make_window
 
 from loadtui.tui.app import LoadtuiApp
 from loadtui.tui.messages import WindowArrived
@@ -13,8 +13,9 @@ from loadtui.tui.screens.run import RunScreen
 from loadtui.tui.workspace import Workspace
 
 
-async def _screen_after_windows(theme: str, switch_to: str | None = None) -> list[list[object]]:
-    plan = _shop_plan("http://127.0.0.1:9")
+async def _screen_after_windows(theme: str, switch_to: str | None = None) -> str:
+    """The screen (text and colours, as an SVG screenshot) after 30 windows, maybe a switch."""
+    plan = make_shop_plan("http://127.0.0.1:9")
     app = LoadtuiApp(Workspace(plan=plan, runs_dir=Path("runs")), theme_name=theme)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")
@@ -29,8 +30,7 @@ async def _screen_after_windows(theme: str, switch_to: str | None = None) -> lis
         if switch_to is not None:
             app.theme = switch_to
             await pilot.pause()
-        strips = screen._compositor.render_strips()
-        return [[(seg.text, seg.style) for seg in strip] for strip in strips]
+        return app.export_screenshot()
 
 
 async def test_theme_switch_mid_run_redraws_cached_rows_in_the_new_colours() -> None:

@@ -6,7 +6,7 @@ import math
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from conftest import _shop_plan, make_window
+from tui_plans import make_shop_plan, make_window
 from textual.pilot import Pilot
 
 from loadtui.contracts import AnomalyFlag, TestPlan, ThresholdVerdict, TrafficModel
@@ -78,25 +78,25 @@ def _feed(
 
 def test_run_pane_short_series_at_80x24(snap_compare: SnapCompare) -> None:
     """A few windows in: each sparkline grows from the left, one cell per window."""
-    app = _run_app(_shop_plan("http://127.0.0.1:9"))
+    app = _run_app(make_shop_plan("http://127.0.0.1:9"))
     assert snap_compare(app, run_before=_feed(20), terminal_size=(80, 24))
 
 
 def test_run_pane_full_series_at_80x24(snap_compare: SnapCompare) -> None:
     """More windows than cells: the newest fill the row; errors show on the err row."""
-    app = _run_app(_shop_plan("http://127.0.0.1:9"))
+    app = _run_app(make_shop_plan("http://127.0.0.1:9"))
     assert snap_compare(app, run_before=_feed(90, errors_from=70), terminal_size=(80, 24))
 
 
 def test_run_pane_before_start_at_80x24(snap_compare: SnapCompare) -> None:
     """A prepared plan, not started: what would run, its thresholds without values yet."""
-    app = _run_app(_shop_plan("http://127.0.0.1:9"))
+    app = _run_app(make_shop_plan("http://127.0.0.1:9"))
     assert snap_compare(app, press=["2"], terminal_size=(80, 24))
 
 
 def test_run_pane_without_thresholds_at_80x24(snap_compare: SnapCompare) -> None:
     """A plan with no thresholds says so; the service-time view (c) shows its own series."""
-    plan = _shop_plan("http://127.0.0.1:9").model_copy(update={"thresholds": {}})
+    plan = make_shop_plan("http://127.0.0.1:9").model_copy(update={"thresholds": {}})
     feed = _feed(30, verdicts=False)
 
     async def run_before(pilot: Pilot[int]) -> None:
