@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_PORT ?= 8080
-SAMPLE_LOG := sample_data/shop_access.log
 
 .PHONY: demo test lint format bench sysdeps clean
 
@@ -20,11 +19,10 @@ sysdeps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq tmux >/dev/null; }
 
-# Starts the demo target on 127.0.0.1, opens the TUI on the shipped sample log, stops the target on exit.
+# `loadtui demo`: the demo target on 127.0.0.1:$(DEMO_PORT) (a free port if that one is taken),
+# the TUI on the packaged sample log; the target stops when the TUI exits.
 demo: $(STAMP)
-	@$(BIN)/loadtui target --host 127.0.0.1 --port $(DEMO_PORT) --quiet & \
-	  TARGET_PID=$$!; trap 'kill $$TARGET_PID 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/loadtui --log $(SAMPLE_LOG) --target http://127.0.0.1:$(DEMO_PORT) --peak-rps 300 --duration 2m
+	$(BIN)/loadtui demo --port $(DEMO_PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check loadtui tests bench

@@ -14,16 +14,17 @@ from collections.abc import Sequence
 from loadtui import __version__
 from loadtui.errors import UserError
 
-# Order is the order of the work; this is also the order in `loadtui --help`.
-COMMANDS = ("synth", "profile", "plan", "run", "target")
+# Order is the order of the work, then the demo; this is also the order in `loadtui --help`.
+COMMANDS = ("synth", "profile", "plan", "run", "target", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="loadtui",
         description="Turn production access logs into realistic load tests, run them, "
-        "and forecast where the system breaks.",
-        epilog="Run with no sub-command to open the TUI. Example: loadtui --log access.log",
+        "and see where the system breaks.",
+        epilog="Run with no sub-command to open the TUI. Examples: loadtui --log access.log; "
+        "loadtui demo (the demo target and the TUI on the bundled sample log)",
     )
     parser.add_argument("--version", action="version", version=f"loadtui {__version__}")
     parser.add_argument("--theme", default=None, help="TUI theme: dark, light, high-contrast")

@@ -6,9 +6,10 @@ import argparse
 from pathlib import Path
 
 from loadtui.errors import UserError
+from loadtui.resources import sample_log
 from loadtui.tui.workspace import Workspace
 
-SAMPLE_LOG = Path("sample_data") / "shop_access.log"
+SAMPLE_LOG = sample_log()  # packaged with loadtui, so found from any directory
 # The sample log's own peak is a few requests per second: a plan at that rate shows nothing in
 # a demo. Against the built-in target (knee ≈ 1,550 rps) this holds at 300 rps and spikes ×5
 # to just under the knee, where queueing and 503s become visible.

@@ -1,4 +1,4 @@
-"""Find the Textual themes: the project's `themes/*.py` and the user's own.
+"""Find the Textual themes: the ones loadtui ships (`themes/*.py`) and the user's own.
 
 Themes are files, not code in the app, so a user can copy one into
 `~/.config/loadtui/themes/` and change colours without touching loadtui. Each file defines
@@ -14,11 +14,15 @@ from pathlib import Path
 
 from textual.theme import Theme
 
+from loadtui.resources import themes_dir
+
 DEFAULT_THEME = "dark"
-PROJECT_THEMES = Path(__file__).resolve().parents[2] / "themes"
+# inside the installed package, or the repo's themes/ in a checkout (see loadtui.resources)
+PROJECT_THEMES = themes_dir()
 
 
 def theme_dirs() -> list[Path]:
+    """Shipped themes first, then the user's, so a user file can override a shipped one."""
     config = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
     return [PROJECT_THEMES, config / "loadtui" / "themes"]
 
