@@ -9,10 +9,17 @@ memory are the same thing and are validated at the edges.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 MODEL_VERSION = 1
 
@@ -166,7 +173,11 @@ class ClusteringInfo(_Model):
 
 
 class ValidationReport(_Model):
-    """How well the model reproduces its own source (filled by profile/validate.py)."""
+    """How well the model reproduces its own source (for a future profile/validate.py).
+
+    Nothing fills it yet, so `TrafficModel.validation` is None until real checks exist: an
+    empty report saying `passed` would be a check that cannot fail.
+    """
 
     checks: dict[str, float] = Field(default_factory=dict)
     passed: bool = True
@@ -180,7 +191,23 @@ class TrafficModel(_Model):
     arrivals: ArrivalModel = Field(default_factory=ArrivalModel)
     source: SourceSummary = Field(default_factory=SourceSummary)
     clustering: ClusteringInfo = Field(default_factory=ClusteringInfo)
-    validation: ValidationReport = Field(default_factory=ValidationReport)
+    validation: ValidationReport | None = None  # None: not validated (left out of the JSON)
+
+    @field_validator("validation")
+    @classmethod
+    def _drop_empty_report(cls, report: ValidationReport | None) -> ValidationReport | None:
+        """Old files carry `{"checks": {}, "passed": true}`: a placeholder that checked nothing."""
+        if report is not None and not report.checks and not report.notes:
+            return None
+        return report
+
+    @model_serializer(mode="wrap")
+    def _omit_missing_validation(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Leave `validation` out rather than write `null`, so a model file claims nothing."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("validation", ...) is None:
+            del data["validation"]
+        return data
 
 
 # ---------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "target",
         help="start the demo shop + notes API with a known capacity",
         description="Serve the demo shop (the routes `loadtui synth` logs) behind an explicit "
-        "capacity model, so load tests and forecasts can be checked against a known knee.",
+        "capacity model, so load tests can be checked against a known knee.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

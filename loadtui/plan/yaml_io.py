@@ -34,7 +34,7 @@ from loadtui.plan.thresholds import parse_threshold, validate_thresholds
 
 HEADER = """\
 loadtui test plan ({type}, {workload} model) — generated {when}{source}.
-Edit freely: `loadtui plan -o` on this file and `loadtui heal --apply` keep your comments.
+Edit freely: `loadtui plan -o` on this file keeps your comments.
 Run it:  loadtui run {file} --target http://127.0.0.1:8080
 Body templates: {{name}} is replaced (JSON-escaped) by a value drawn from the step's params.
 """
