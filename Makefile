@@ -28,6 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check loadtui tests bench
 	$(BIN)/ruff format --check loadtui tests bench
 	$(BIN)/mypy loadtui
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix loadtui tests bench

@@ -300,13 +300,11 @@ def run_loadtui(
         duration=f"{seconds:g}s",
         connections=VUS if rate is None else 4 * VUS,
     )
-    runner = Runner(
+    runner = Runner(  # the engine alone: no run folder (LiveRun adds that, ~1 line/window)
         plan,
-        tmp / "runs",
         workers=workers,
         transport=transport,
         interval_s=interval_s,
-        index=False,
         seed=1,
     )
     rss: list[tuple[float, list[int]]] = []
@@ -423,16 +421,18 @@ def run_loadtui_app(url: str, *, workers: int, seconds: float, tmp: Path) -> Res
 
     from textual.message import Message
 
+    from loadtui.contracts import RunOptions
     from loadtui.engine.url_plan import build_url_plan
+    from loadtui.live import RunFinished, WindowDone
     from loadtui.store.runs import read_windows
     from loadtui.tui.app import LoadtuiApp
-    from loadtui.tui.messages import RunEnded, WindowArrived
+    from loadtui.tui.messages import LiveUpdate
     from loadtui.tui.screens.run import RunScreen
     from loadtui.tui.widgets.metric_row import MetricRow
     from loadtui.tui.workspace import Workspace
 
     plan = build_url_plan(url + "/", vus=VUS, duration=f"{seconds:g}s", connections=VUS)
-    options: dict[str, object] = {"workers": workers, "transport": "fast"}
+    options = RunOptions(out_dir=tmp / "runs", workers=workers, transport="fast", interval_s=0.25)
     with env_set(COLORTERM="truecolor"):  # what a modern terminal advertises; Rich reads it here
         app = LoadtuiApp(
             Workspace(plan=plan, runs_dir=tmp / "runs"), run_options=options, start_run=True
@@ -445,10 +445,11 @@ def run_loadtui_app(url: str, *, workers: int, seconds: float, tmp: Path) -> Res
         ended = asyncio.Event()
 
         def hook(message: Message) -> None:  # called as each message is dispatched
-            if isinstance(message, WindowArrived):
-                marks.window(message.window.t, terminal["frames"])
-            elif isinstance(message, RunEnded):
-                ended.set()
+            if isinstance(message, LiveUpdate):
+                if isinstance(message.update, WindowDone):
+                    marks.window(message.update.window.t, terminal["frames"])
+                elif isinstance(message.update, RunFinished):
+                    ended.set()
 
         async with app.run_test(
             headless=False, size=TUI_SIZE, notifications=True, message_hook=hook
@@ -464,15 +465,15 @@ def run_loadtui_app(url: str, *, workers: int, seconds: float, tmp: Path) -> Res
     wall0 = time.monotonic()
     screen, on_screen = asyncio.run(watch())
     whole = (time.process_time() - cpu0) / (time.monotonic() - wall0)
-    runner = screen.runner
-    if runner is None or screen.state != "ended":
+    live = screen.live
+    if live is None or live.run_dir is None or live.record is None or screen.state != "ended":
         raise RuntimeError(f"the app's run did not end cleanly (state {screen.state})")
-    windows, _ = read_windows(runner.run_dir / "windows.ndjson")
-    record = runner.result(timeout=5)
+    windows, _ = read_windows(live.run_dir / "windows.ndjson")
+    record = live.record
     r = steady_result(windows, seconds, f"loadtui fast, {workers} workers, in the Textual app")
     r.extra.update(
         state=record.state,
-        interval_s=runner.interval_s,
+        interval_s=options.interval_s,
         windows=len(windows),
         windows_on_screen=on_screen,
         bench_cpu_per_s=marks.cpu_per_s(),
@@ -485,8 +486,9 @@ def run_loadtui_app(url: str, *, workers: int, seconds: float, tmp: Path) -> Res
         raise RuntimeError(f"the screen got {on_screen} of {len(windows)} windows")
     r.command = (
         f"LoadtuiApp(Workspace(plan=build_url_plan(URL, vus={VUS}, duration='{seconds:g}s')), "
-        f"run_options={options}, start_run=True).run_test(headless=False, "
-        f"size={TUI_SIZE}) on a null terminal; interval_s={runner.interval_s:g} (Run pane's)"
+        f"run_options=RunOptions(workers={workers}, transport='fast'), start_run=True)"
+        f".run_test(headless=False, size={TUI_SIZE}) on a null terminal; "
+        f"interval_s={options.interval_s:g} (Run pane's)"
     )
     return r
 

@@ -9,6 +9,7 @@ memory are the same thing and are validated at the edges.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
@@ -405,6 +406,25 @@ class RunRecord(_Model):
     environment: dict[str, str] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
     source: Literal["loadtui", "k6", "locust"] = "loadtui"
+    flags: int = 0  # anomaly flags raised during the run (each one in flags.ndjson)
+
+
+class RunOptions(_Model):
+    """How to run a plan, apart from the plan itself: the CLI and the TUI both fill one.
+
+    Frozen so a run's options cannot change under it once it started.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    out_dir: Path = Path("runs")  # run folders go to out_dir/<run-id>/, indexed in runs.db
+    workers: int | None = Field(default=None, ge=1)  # None: one per core
+    transport: Literal["auto", "aiohttp", "fast"] = "auto"
+    interval_s: float = Field(default=1.0, gt=0)  # one metric window per interval
+    seed: int | None = None  # arrivals and choices; None: random
+    paced: bool | None = None  # fixed-rate arrivals; None: on for `--url` plans
+    index: bool = True  # add the run to runs.db
+    start_demo_target: bool = False  # start the demo target when nothing answers at its URL
 
 
 # ---------------------------------------------------------------------------------------------

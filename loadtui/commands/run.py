@@ -8,6 +8,8 @@ errors, 130 when interrupted with Ctrl-C (the run folder is still complete up to
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import signal
 import sys
 from pathlib import Path
@@ -17,7 +19,10 @@ from typing import TYPE_CHECKING, Any
 from loadtui.errors import UserError
 
 if TYPE_CHECKING:
-    from loadtui.contracts import MetricWindow, RunRecord, TestPlan, ThresholdVerdict
+    from rich.text import Text
+
+    from loadtui.contracts import RunOptions, RunRecord, TestPlan
+    from loadtui.live import WindowDone
 
 EPILOG = """examples:
   loadtui run plan.yaml --target http://127.0.0.1:8080
@@ -42,7 +47,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("plan", nargs="?", help="plan YAML from `loadtui plan`")
     p.add_argument("--target", help="base URL to test (overrides the plan's target)")
     p.add_argument("--out", default="runs", help="folder for run folders (default: runs/)")
-    p.add_argument("--headless", action="store_true", help="no TUI; a progress line only")
+    p.add_argument(
+        "--headless",
+        action="store_true",
+        help="no TUI, a progress line only (also when piped or CI is set); on a terminal "
+        "the TUI opens on the Run pane with this plan",
+    )
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
     p.add_argument("--transport", default="auto", choices=("auto", "aiohttp", "fast"))
     p.add_argument("--engine", default="native", choices=("native", "locust"))
@@ -102,97 +112,109 @@ def build_plan(args: argparse.Namespace) -> tuple[TestPlan, Path | None]:
     return (plan.model_copy(update=updates) if updates else plan), path
 
 
-def check_reachable(url: str, timeout_s: float) -> None:
-    """Fail fast with exit 2 when nothing listens at the target, instead of a run of errors."""
-    import socket
-    from urllib.parse import urlsplit
+def wants_tui(args: argparse.Namespace) -> bool:
+    """The TUI on a terminal; `--headless`, a pipe or `CI` in the environment give text."""
+    return (
+        not args.headless
+        and not os.environ.get("CI")
+        and sys.stdin.isatty()
+        and sys.stdout.isatty()
+    )
 
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        with socket.create_connection((host, port), timeout=min(timeout_s, 5.0)):
-            pass
-    except OSError as exc:
-        raise UserError(
-            f"target {url} is not reachable ({exc.strerror or exc}); start it "
-            "(e.g. `loadtui target`) or pass --target URL"
-        ) from exc
+
+def run_options(args: argparse.Namespace) -> RunOptions:
+    from loadtui.contracts import RunOptions
+
+    if args.workers is not None and args.workers < 1:
+        raise UserError("--workers must be ≥ 1")
+    if args.interval <= 0:
+        raise UserError("--interval must be > 0")
+    return RunOptions(
+        out_dir=Path(args.out),
+        workers=args.workers,
+        transport=args.transport,
+        interval_s=args.interval,
+        seed=args.seed,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.engine != "native":
+        raise UserError("--engine locust is not available in this install; use --engine native")
+    options = run_options(args)
+    plan, source = build_plan(args)
+    if wants_tui(args):
+        from loadtui.target.reach import check_reachable
+        from loadtui.tui.launch import launch_plan
+
+        check_reachable(plan.target, plan.limits.connect_timeout_s)
+        return launch_plan(plan, options, source=source, theme=getattr(args, "theme", None))
+    return run_headless(plan, options, source)
+
+
+def run_headless(plan: TestPlan, options: RunOptions, source: Path | None) -> int:
+    """A progress line on a terminal (stderr), nothing while piped, the summary on stdout."""
     from rich.console import Console
     from rich.live import Live
     from rich.text import Text
 
-    from loadtui.engine.runner import Runner
+    from loadtui.live import LiveRun, RunFinished, WindowDone, exit_code
 
-    if args.engine != "native":
-        raise UserError("--engine locust is not available in this install; use --engine native")
-    if args.workers is not None and args.workers < 1:
-        raise UserError("--workers must be ≥ 1")
-    plan, source = build_plan(args)
-    check_reachable(plan.target, plan.limits.connect_timeout_s)
-    out = Path(args.out)
-    runner = Runner(
-        plan,
-        out,
-        workers=args.workers,
-        transport=args.transport,
-        interval_s=args.interval,
-        plan_source=source,
-        seed=args.seed,
-    )
+    live = LiveRun(plan, options, plan_source=source)
+    live.start()  # a UserError here (exit 2) leaves no run folder behind
     console = Console(stderr=True, highlight=False)
-    live_on = console.is_terminal
-    interrupts = 0
+    finished: RunFinished | None = None
 
     def on_sigint(_sig: int, _frame: FrameType | None) -> None:
-        nonlocal interrupts
-        interrupts += 1
-        runner.stop(wait=False)  # a second Ctrl-C gives up the grace period
+        live.stop()  # a second Ctrl-C gives up the grace period
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        runner.start()
-        if live_on:
-            with Live(Text("starting workers…"), console=console, refresh_per_second=4) as live:
-                for window in runner.windows():
-                    live.update(progress_line(window, runner.verdicts(), runner))
-        else:
-            for _ in runner.windows():
-                pass
-        record = runner.result()
-    except RuntimeError as exc:
-        print(f"loadtui: run failed: {exc}", file=sys.stderr)
-        return 1
+        with (
+            Live(
+                Text("starting workers…"),
+                console=console,
+                refresh_per_second=4,
+                transient=False,
+            )
+            if console.is_terminal
+            else contextlib.nullcontext() as progress
+        ):
+            for update in live.updates():
+                if isinstance(update, WindowDone) and progress is not None:
+                    progress.update(progress_line(update, live.plan, live.schedule_s))
+                elif isinstance(update, RunFinished):
+                    finished = update
     finally:
         signal.signal(signal.SIGINT, previous)
-    out_console = Console(highlight=False)
-    out_console.print(summary_text(record, runner.run_dir), soft_wrap=True)
-    if record.state == "aborted":
-        return 99
-    if record.state == "interrupted":
-        return 130
-    if record.state == "incomplete":
+    record = finished.record if finished is not None else None
+    if record is None or finished is None or finished.run_dir is None:
+        reason = finished.error if finished is not None else "no record"
+        print(f"loadtui: run failed: {reason}", file=sys.stderr)
         return 1
-    return 0 if all(v.ok for v in record.thresholds) else 99
+    if finished.error:
+        print(f"loadtui: run failed: {finished.error}", file=sys.stderr)
+    Console(highlight=False).print(summary_text(record, finished.run_dir), soft_wrap=True)
+    return exit_code(record)
 
 
 def _ms(v: float) -> str:
+    """k6's end-of-summary style: `avg=1.23ms` (no space, unlike the TUI's columns)."""
     return f"{v:.0f}ms" if v >= 100 else f"{v:.2f}ms" if v < 10 else f"{v:.1f}ms"
 
 
-def progress_line(w: MetricWindow, verdicts: list[ThresholdVerdict], runner: Any) -> Any:
+def progress_line(update: WindowDone, plan: TestPlan, total_s: float) -> Text:
     from rich.text import Text
 
-    stage = f"stage {w.stage + 1}/{len(runner.plan.stages)}"
+    from loadtui.tui.display import clock
+
+    w = update.window
+    stage = f"stage {w.stage + 1}/{len(plan.stages)}"
     if w.stage_name:
         stage += f" {w.stage_name}"
-    total = runner.end_s
     err_rate = w.errors / w.requests if w.requests else 0.0
     line = Text()
-    line.append(f"{_clock(w.t)}/{_clock(total)} ", style="bold")
+    line.append(f"{clock(w.t)}/{clock(total_s)} ", style="bold")
     line.append(f"{stage} · ")
     line.append(f"{w.rps:,.0f} rps", style="cyan")
     line.append(f" (target {w.target_rate:,.0f}) · ")
@@ -201,15 +223,10 @@ def progress_line(w: MetricWindow, verdicts: list[ThresholdVerdict], runner: Any
     line.append(f" · active {w.active}")
     if w.generator_saturated:
         line.append(" · generator saturated", style="yellow")
-    for v in verdicts:
+    for v in update.verdicts:
         line.append(" ✓ " if v.ok else " ✗ ", style="green" if v.ok else "bold red")
         line.append(v.expression)
     return line
-
-
-def _clock(seconds: float) -> str:
-    s = int(max(seconds, 0))
-    return f"{s // 60:02d}:{s % 60:02d}"
 
 
 def summary_text(record: RunRecord, run_dir: Path) -> str:

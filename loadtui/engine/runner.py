@@ -1,12 +1,12 @@
-"""The run: spawn workers, merge their windows, write the run folder, judge thresholds live.
+"""The run: spawn workers, merge their windows, judge thresholds live, produce the record.
 
-`Runner` is driven from a background thread so the caller (CLI, TUI thread worker, tests) only
-consumes `windows()`. Worker windows with the same index are added into one `MetricWindow`; a
-window is emitted once every live worker sent it (a dead worker is dropped from the set, the run
-carries on and ends `incomplete`). Each window is appended and flushed to `windows.ndjson`
-before anyone sees it, and `summary.json` is written on every way out: the end of the schedule
-(`complete`), `stop()` / Ctrl-C (`interrupted`), a failed abortOnFail threshold (`aborted`) or a
-worker that died (`incomplete`).
+`Runner` is driven from a background thread so the caller only consumes `windows()` (in
+practice `loadtui.live.LiveRun`, which writes them to the run folder: the engine writes
+nothing itself). Worker windows with the same index are added into one `MetricWindow`; a window
+is emitted once every live worker sent it (a dead worker is dropped from the set, the run
+carries on and ends `incomplete`). A `RunRecord` is produced on every way out: the end of the
+schedule (`complete`), `stop()` / Ctrl-C (`interrupted`), a failed abortOnFail threshold
+(`aborted`) or a worker that died (`incomplete`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,8 +34,6 @@ from loadtui.engine.thresholds_live import LiveThresholds
 from loadtui.engine.transport import fast_available
 from loadtui.engine.worker import WorkerSpec, split_evenly, worker_main
 from loadtui.errors import UserError
-from loadtui.store.history import add_run, index_path
-from loadtui.store.runs import WindowWriter, create_run_dir, new_run_id, write_plan, write_summary
 
 READY_TIMEOUT_S = 90.0  # spawning imports aiohttp/pydantic; a busy box can be slow
 STOP_TIMEOUT_S = 8.0  # after asking workers to stop, then they are terminated
@@ -83,19 +80,16 @@ class Runner:
     def __init__(
         self,
         plan: TestPlan,
-        out_dir: Path,
         *,
         workers: int | None = None,
         transport: str = "auto",
         interval_s: float = 1.0,
-        run_id: str | None = None,
-        plan_source: Path | None = None,
+        run_id: str = "",
         seed: int | None = None,
         paced: bool | None = None,
-        index: bool = True,
     ) -> None:
         """`paced` forces fixed-rate arrivals (default: on for `url` plans in the open model);
-        `plan_source` is copied verbatim into the run folder; `index` adds the run to runs.db."""
+        `run_id` only names the record. Raises UserError for a plan that cannot run."""
         self.plan = plan
         self.profile = validate_plan(plan)
         self.interval_s = float(interval_s)
@@ -108,11 +102,7 @@ class Runner:
         self.seed = seed if seed is not None else random.randrange(1 << 30)
         self.paced = paced if paced is not None else (plan.type == "url")
         self.end_s = min(self.profile.duration, parse_duration(plan.limits.max_duration))
-        self.out_dir = Path(out_dir)
-        self.run_id = run_id or new_run_id()
-        self._run_dir = create_run_dir(self.out_dir, self.run_id)
-        write_plan(self._run_dir, plan, plan_source)
-        self._index = index
+        self.run_id = run_id
         self.thresholds = LiveThresholds(plan.thresholds, parse_duration(plan.limits.abort_grace))
         self.totals = RunTotals()
         self._queue: queue.Queue[MetricWindow | None] = queue.Queue()
@@ -137,10 +127,6 @@ class Runner:
         self._t0 = 0.0
 
     # -- public API -------------------------------------------------------------------------
-    @property
-    def run_dir(self) -> Path:
-        return self._run_dir
-
     @property
     def worker_pids(self) -> list[int]:
         """Pids of the worker processes (filled once they are spawned)."""
@@ -215,7 +201,6 @@ class Runner:
         ]
 
     def _main(self) -> None:
-        writer = WindowWriter(self._run_dir)
         procs: list[Any] = []
         conns: list[Connection] = []
         try:
@@ -234,7 +219,7 @@ class Runner:
                 conns.append(parent)
                 self._pids.append(proc.pid or 0)
             self._handshake(procs, conns)
-            self._collect(procs, conns, writer)
+            self._collect(procs, conns)
         except BaseException as exc:  # the record must still be written
             self._error = exc
             self._notes.append(f"runner error: {type(exc).__name__}: {exc}")
@@ -250,7 +235,6 @@ class Runner:
                     proc.join(timeout=2.0)
             for c in conns:
                 c.close()
-            writer.close()
             self._finish()
             self._queue.put(None)
 
@@ -276,7 +260,7 @@ class Runner:
         for conn in conns:
             conn.send(("go", self._t0))
 
-    def _collect(self, procs: list[Any], conns: list[Connection], writer: WindowWriter) -> None:
+    def _collect(self, procs: list[Any], conns: list[Connection]) -> None:
         n = len(procs)
         alive = set(range(n))
         final: dict[int, int] = {}  # worker → index of its last window
@@ -290,7 +274,8 @@ class Runner:
         def receive(i: int) -> None:
             try:
                 while conns[i].poll():
-                    kind, payload = conns[i].recv()
+                    message: tuple[str, WorkerWindow] = conns[i].recv()  # see worker.py
+                    kind, payload = message
                     pending.setdefault(payload["index"], {})[i] = payload
                     if kind == "done":
                         final[i] = payload["index"]
@@ -359,7 +344,6 @@ class Runner:
                 window = self._merge(parts, t, max(t - last_t, 1e-6))
                 last_t = t
                 next_index += 1
-                writer.write(window)
                 self._after_window(window)
                 self._queue.put(window)
             if not alive and not pending:
@@ -431,13 +415,6 @@ class Runner:
             notes=self._notes + _error_examples(t),
         )
         self._record = record
-        write_summary(self._run_dir, record)
-        if self._index:
-            try:
-                add_run(index_path(self.out_dir), record, self._run_dir)
-            except Exception as exc:  # the folder is the truth; the index can be rebuilt
-                record.notes.append(f"run index not updated: {exc}")
-                write_summary(self._run_dir, record)
 
 
 def _error_examples(t: RunTotals) -> list[str]:

@@ -1,87 +1,27 @@
-"""Run folders: `runs/<run-id>/` with `plan.yaml`, `windows.ndjson` and `summary.json`.
+"""Run folders read back: `runs/<run-id>/` with `plan.yaml`, `windows.ndjson`, `flags.ndjson`
+and `summary.json` (written by `store.sink.RunSink`).
 
-Windows are appended one JSON line each and flushed as they come, so a crashed or killed run
-still leaves everything up to its last interval; `load_run` reads that back, tolerating a
-half-written last line and even a missing summary (the record is then rebuilt from the windows
-and marked `incomplete`). The summary is written atomically (temp file + rename).
+Windows and flags are appended one JSON line each and flushed as they come, so a crashed or
+killed run still leaves everything up to its last interval; `load_run` reads that back,
+tolerating a half-written last line and even a missing summary (the record is then rebuilt from
+the windows and marked `incomplete`).
 """
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import secrets
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 
-from loadtui.contracts import MetricWindow, RunRecord, TestPlan
+from loadtui.contracts import AnomalyFlag, MetricWindow, RunRecord
 
 PLAN_FILE = "plan.yaml"
 WINDOWS_FILE = "windows.ndjson"
 SUMMARY_FILE = "summary.json"
-
-
-def new_run_id(now: datetime | None = None) -> str:
-    """Sortable by time (UTC, to the second) plus 6 random hex digits against collisions."""
-    now = now or datetime.now(UTC)
-    return now.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
-
-
-def create_run_dir(out_dir: Path, run_id: str) -> Path:
-    run_dir = Path(out_dir) / run_id
-    run_dir.mkdir(parents=True, exist_ok=False)
-    return run_dir
-
-
-def plan_to_yaml(plan: TestPlan) -> str:
-    yaml = YAML()
-    yaml.default_flow_style = False
-    buf = io.StringIO()
-    yaml.dump(plan.model_dump(mode="json", exclude_none=True), buf)
-    return buf.getvalue()
-
-
-def write_plan(run_dir: Path, plan: TestPlan, source: Path | None = None) -> Path:
-    """Keep the plan the run used: the user's file verbatim (comments and all) when given."""
-    dest = run_dir / PLAN_FILE
-    if source is not None and Path(source).is_file():
-        shutil.copyfile(source, dest)
-    else:
-        dest.write_text(plan_to_yaml(plan), encoding="utf-8")
-    return dest
-
-
-class WindowWriter:
-    """Appends MetricWindows to windows.ndjson, one line each, flushed per window."""
-
-    def __init__(self, run_dir: Path) -> None:
-        self.path = run_dir / WINDOWS_FILE
-        self._fh: IO[str] | None = self.path.open("a", encoding="utf-8")
-
-    def write(self, window: MetricWindow) -> None:
-        if self._fh is None:
-            raise ValueError("window writer is closed")
-        self._fh.write(window.model_dump_json() + "\n")
-        self._fh.flush()
-
-    def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
-
-
-def write_summary(run_dir: Path, record: RunRecord) -> Path:
-    dest = run_dir / SUMMARY_FILE
-    tmp = dest.with_suffix(".json.tmp")
-    tmp.write_text(record.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, dest)
-    return dest
+FLAGS_FILE = "flags.ndjson"
 
 
 def read_windows(path: Path) -> tuple[list[MetricWindow], int]:
@@ -112,8 +52,27 @@ def read_summary(run_dir: Path) -> RunRecord | None:
         return None
 
 
-def _rebuilt_record(run_dir: Path, windows: list[MetricWindow]) -> RunRecord:
+def read_flags(run_dir: Path | str) -> list[AnomalyFlag]:
+    """The run's anomaly flags (none for runs made before flags were saved)."""
+    flags: list[AnomalyFlag] = []
+    path = Path(run_dir) / FLAGS_FILE
+    if not path.is_file():
+        return flags
+    with path.open("r", encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            line = line.strip()
+            if line:
+                try:
+                    flags.append(AnomalyFlag.model_validate_json(line))
+                except (ValidationError, ValueError):
+                    continue  # a half-written last line
+    return flags
+
+
+def rebuilt_record(run_dir: Path, windows: list[MetricWindow] | None = None) -> RunRecord:
     """A summary for a run that died before writing one: what the windows can tell."""
+    if windows is None:
+        windows, _bad = read_windows(Path(run_dir) / WINDOWS_FILE)
     started = windows[0].ts - timedelta(seconds=windows[0].t) if windows else datetime.now(UTC)
     requests = sum(w.requests for w in windows)
     errors = sum(w.errors for w in windows)
@@ -157,7 +116,7 @@ def load_run(run_dir: Path | str) -> tuple[RunRecord, list[MetricWindow]]:
     windows, _bad = read_windows(run_dir / WINDOWS_FILE)
     record = read_summary(run_dir)
     if record is None:
-        record = _rebuilt_record(run_dir, windows)
+        record = rebuilt_record(run_dir, windows)
     return record, windows
 
 

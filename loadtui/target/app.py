@@ -23,6 +23,7 @@ from aiohttp import web
 
 from loadtui.target import shop
 from loadtui.target.capacity import CapacityModel, Settings
+from loadtui.target.reach import SERVICE_NAME
 
 BYPASS = frozenset({"/health", "/_stats", "/_control"})
 MODEL_KEY = web.AppKey("capacity_model", CapacityModel)
@@ -128,7 +129,7 @@ async def home(request: web.Request) -> web.Response:
 
 
 async def health(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    return web.json_response({"status": "ok", "service": SERVICE_NAME})
 
 
 async def robots(request: web.Request) -> web.Response:

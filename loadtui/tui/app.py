@@ -10,12 +10,15 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.signal import Signal
 
+from loadtui.contracts import RunOptions
+from loadtui.tui.planning import PlanChoice
 from loadtui.tui.screens.help import HelpScreen, collect_keys
 from loadtui.tui.screens.personas import PersonasScreen
 from loadtui.tui.screens.run import RunScreen
 from loadtui.tui.themes import DEFAULT_THEME, load_themes
-from loadtui.tui.workspace import Workspace
+from loadtui.tui.workspace import Workspace, WorkspaceChange
 
 
 def start_resource_tracker() -> None:
@@ -54,16 +57,26 @@ class LoadtuiApp(App[int]):
         workspace: Workspace | None = None,
         *,
         theme_name: str | None = None,
-        run_options: dict[str, object] | None = None,
+        run_options: RunOptions | None = None,
+        plan_choice: PlanChoice | None = None,
         start_run: bool = False,
+        exit_with_run: bool = False,
     ) -> None:
-        """`run_options` tune the Run pane (plan_type, duration, peak_rps, workers, transport,
-        interval_s, runs_dir); `start_run` opens on the Run pane and starts a run at once, so a
-        script or the benchmark can watch a run without keys (usually with `workspace.plan`)."""
+        """`run_options` say how the Run pane runs (workers, transport, interval, runs folder,
+        whether to start the demo target); `plan_choice` what it plans from the model.
+        `start_run` opens on the Run pane and starts a run at once (`loadtui run PLAN`, the
+        benchmark); `exit_with_run` makes the app's return code the last run's (0, 99, 1, 130)."""
         super().__init__()
         self.workspace = workspace or Workspace()
-        self.run_options: dict[str, object] = dict(run_options or {})
+        self.run_options = run_options or RunOptions(
+            out_dir=self.workspace.runs_dir, interval_s=0.25
+        )
+        self.plan_choice = plan_choice or PlanChoice()
         self.start_run = start_run
+        self.exit_with_run = exit_with_run
+        self.run_exit_code = 0  # set by the Run pane when a run ends
+        self.workspace_changed: Signal[WorkspaceChange] = Signal(self, "workspace_changed")
+        self.workspace.listeners.append(self._workspace_changed)
         self._cleanups: list[Callable[[], None]] = []
         start_resource_tracker()
         for theme in load_themes().values():
@@ -72,6 +85,10 @@ class LoadtuiApp(App[int]):
         if wanted in self.available_themes:
             self.theme = wanted
         self.source_label = self.workspace.source_name
+
+    def _workspace_changed(self, change: WorkspaceChange) -> None:
+        self.source_label = self.workspace.source_name
+        self.workspace_changed.publish(change)
 
     async def on_mount(self) -> None:
         if self.start_run:
@@ -113,7 +130,7 @@ class LoadtuiApp(App[int]):
             self.run_status = "◌ stopping…"
             self.notify("stopping the run and the demo target…")
             await asyncio.to_thread(self.run_cleanups)  # keep drawing while they stop
-        self.exit(0)
+        self.exit(self.run_exit_code if self.exit_with_run else 0)
 
     def on_unmount(self) -> None:
         self.run_cleanups()

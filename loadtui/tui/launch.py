@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
+from loadtui.contracts import RunOptions, TestPlan
 from loadtui.errors import UserError
 from loadtui.resources import sample_log
+from loadtui.tui.planning import PlanChoice
 from loadtui.tui.workspace import Workspace
 
 SAMPLE_LOG = sample_log()  # packaged with loadtui, so found from any directory
@@ -17,21 +20,25 @@ DEMO_PEAK_RPS = 300.0
 DEMO_DURATION = "2m"
 
 
-def run_options_from_args(args: argparse.Namespace) -> dict[str, object]:
-    """Plan settings for the Run pane: explicit flags win; the demo target gets a lively load."""
-    options: dict[str, object] = {}
+def plan_choice_from_args(args: argparse.Namespace) -> PlanChoice:
+    """What the Run pane plans: explicit flags win; the demo target gets a lively load."""
     peak = getattr(args, "peak_rps", None)
     duration = getattr(args, "duration", None)
+    choice = PlanChoice()
     if peak is not None:
         if peak <= 0:
             raise UserError(f"--peak-rps must be positive (got {peak:g})")
-        options["peak_rps"] = float(peak)
+        choice = replace(choice, peak_rps=float(peak))
     elif getattr(args, "target", None) is None:
-        options["peak_rps"] = DEMO_PEAK_RPS
-        options["duration"] = DEMO_DURATION
+        choice = replace(choice, peak_rps=DEMO_PEAK_RPS, duration=DEMO_DURATION)
     if duration is not None:
-        options["duration"] = str(duration)
-    return options
+        choice = replace(choice, duration=str(duration))
+    return choice
+
+
+def tui_run_options(out_dir: Path = Path("runs"), **changes: object) -> RunOptions:
+    """Run options for runs watched in the TUI: four windows a second, so the rows move."""
+    return RunOptions.model_validate({"out_dir": out_dir, "interval_s": 0.25, **changes})
 
 
 def workspace_from_args(args: argparse.Namespace) -> Workspace:
@@ -75,7 +82,36 @@ def launch(args: argparse.Namespace) -> int:
     workspace = workspace_from_args(args)
     from loadtui.tui.app import LoadtuiApp
 
-    app = LoadtuiApp(workspace, theme_name=theme, run_options=run_options_from_args(args))
+    app = LoadtuiApp(
+        workspace,
+        theme_name=theme,
+        run_options=tui_run_options(start_demo_target=workspace.target is None),
+        plan_choice=plan_choice_from_args(args),
+    )
+    try:
+        code = app.run()
+    finally:
+        app.run_cleanups()
+    return int(code or 0)
+
+
+def launch_plan(
+    plan: TestPlan, options: RunOptions, *, source: Path | None = None, theme: str | None = None
+) -> int:
+    """`loadtui run PLAN` on a terminal: the Run pane streams the plan at once; the exit code
+    is the run's (0, 99, 1, 130) as in a headless run."""
+    check_theme(theme)
+    from loadtui.tui.app import LoadtuiApp
+
+    workspace = Workspace(target=plan.target, runs_dir=options.out_dir)
+    workspace.set_plan(plan, source)
+    app = LoadtuiApp(
+        workspace,
+        theme_name=theme,
+        run_options=options.model_copy(update={"interval_s": min(options.interval_s, 0.25)}),
+        start_run=True,
+        exit_with_run=True,
+    )
     try:
         code = app.run()
     finally:

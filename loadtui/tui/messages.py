@@ -6,14 +6,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from loadtui.contracts import (
-    AnomalyFlag,
-    MetricWindow,
-    RunRecord,
-    TestPlan,
-    ThresholdVerdict,
-    TrafficModel,
-)
+from loadtui.contracts import TrafficModel
+from loadtui.live import RunUpdate
 
 
 @dataclass
@@ -31,33 +25,14 @@ class ModelFailed(Message):
 
 
 @dataclass
-class PlanReady(Message):
-    plan: TestPlan
+class LiveUpdate(Message):
+    """One update of the live run (a window, a phase, the demo target started, the end)."""
+
+    update: RunUpdate
 
 
 @dataclass
-class PlanFailed(Message):
+class RunNotStarted(Message):
+    """The run could not start; `reason` says what to do."""
+
     reason: str
-
-
-@dataclass
-class TargetReady(Message):
-    """The run's target answers at `url` (`started` when loadtui started it)."""
-
-    url: str
-    started: bool
-
-
-@dataclass
-class WindowArrived(Message):
-    """One merged metric window of the live run, with the live verdicts and new flags."""
-
-    window: MetricWindow
-    verdicts: list[ThresholdVerdict]
-    flags: list[AnomalyFlag]
-
-
-@dataclass
-class RunEnded(Message):
-    record: RunRecord | None
-    reason: str | None = None  # why it failed, when it did

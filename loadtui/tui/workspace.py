@@ -5,18 +5,41 @@ as edits next to the model the profiler produced, so re-clustering or reloading 
 them, and `planned_model()` hands the planner exactly the personas the user kept. Bot personas
 are shown but left out of the plan unless the user keeps one (`x`), as `loadtui plan` leaves
 them out unless `--include-bots`: a crawler's traffic is rarely the load one means to test.
-A ready-made `plan` (e.g. a `--url`-style plan) bypasses the model: the Run pane runs it as
-given.
+A ready-made `plan` (a plan file, a `--url`-style plan) bypasses the model: the Run pane runs
+it as given.
+
+Screens change the workspace only through its intents (`open_logs`, `set_model`, `rename`,
+`toggle_excluded`, `toggle_bots`, `set_target`, `set_plan`); each edits and then announces one
+`WorkspaceChange` to the listeners (the app turns it into a Textual signal), so no screen keeps
+a counter or polls for edits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from loadtui.contracts import Persona, TestPlan, TrafficModel
+from loadtui.target.reach import DEMO_TARGET
 
-DEMO_TARGET = "http://127.0.0.1:8080"
+ChangeKind = Literal["source", "model", "personas", "target", "plan"]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceChange:
+    """What changed: `source` (new logs: the model is gone), `model`, `personas` (renames,
+    exclusions, bots shown), `target`, `plan` (a prepared plan set or cleared)."""
+
+    kind: ChangeKind
+    detail: str = ""
+
+    @property
+    def replans(self) -> bool:
+        """Whether a plan made before this change is stale (everything but a target change,
+        which only re-points the same plan)."""
+        return self.kind != "target"
 
 
 @dataclass
@@ -26,12 +49,77 @@ class Workspace:
     model: TrafficModel | None = None
     target: str | None = None  # None: the built-in demo target, started when needed
     plan: TestPlan | None = None  # run as given (its own target); no planning from the model
+    plan_source: Path | None = None  # the file `plan` came from, copied into its run folders
     renames: dict[str, str] = field(default_factory=dict)  # original name → display name
     excluded: set[str] = field(default_factory=set)  # original names left out of the plan
     kept_bots: set[str] = field(default_factory=set)  # bot personas the user chose to plan
     show_bots: bool = True
     runs_dir: Path = Path("runs")
-    revision: int = 0  # bumped on every edit, so the Run pane knows to re-plan
+    listeners: list[Callable[[WorkspaceChange], None]] = field(
+        default_factory=list, repr=False, compare=False
+    )
+
+    # -- intents: every edit goes through one of these and is announced once -------------------
+    def _announce(self, kind: ChangeKind, detail: str = "") -> None:
+        change = WorkspaceChange(kind, detail)
+        for listener in list(self.listeners):
+            listener(change)
+
+    def open_logs(self, paths: Sequence[Path | str]) -> None:
+        """New logs: the old model and every edit to it go (a new profile will follow)."""
+        self.log_paths = [Path(p) for p in paths]
+        self.model = None
+        self.model_path = None
+        self.renames.clear()
+        self.excluded.clear()
+        self.kept_bots.clear()
+        self._announce("source", self.source_name)
+
+    def set_model(self, model: TrafficModel, path: Path | None = None) -> None:
+        self.model = model
+        if path is not None:
+            self.model_path = path
+        self._announce("model", f"{len(model.personas)} personas")
+
+    def rename(self, original: str, new: str) -> None:
+        new = new.strip()
+        if not new or new == original:
+            self.renames.pop(original, None)
+        else:
+            self.renames[original] = new
+        self._announce("personas", f"renamed {original}")
+
+    def toggle_excluded(self, persona: Persona) -> bool:
+        """Flip the persona's exclusion; returns True when it is now excluded."""
+        chosen = self.kept_bots if persona.is_bot else self.excluded
+        if persona.name in chosen:
+            chosen.discard(persona.name)
+        else:
+            chosen.add(persona.name)
+        excluded = self.is_excluded(persona)
+        self._announce("personas", f"{persona.name} {'excluded' if excluded else 'kept'}")
+        return excluded
+
+    def toggle_bots(self) -> bool:
+        """Show or hide bot personas (hidden ones are left out of the plan); returns shown."""
+        self.show_bots = not self.show_bots
+        self._announce("personas", "bots shown" if self.show_bots else "bots hidden")
+        return self.show_bots
+
+    def set_target(self, url: str | None) -> None:
+        """None: the built-in demo target, started when needed."""
+        self.target = url.strip().rstrip("/") if url else None
+        if self.plan is not None and self.target is not None:
+            self.plan = self.plan.model_copy(update={"target": self.target})
+        self._announce("target", self.target or DEMO_TARGET)
+
+    def set_plan(self, plan: TestPlan | None, source: Path | None = None) -> None:
+        """A plan to run as given (None: plan from the model again)."""
+        self.plan = plan
+        self.plan_source = source if plan is not None else None
+        if plan is not None:
+            self.target = plan.target
+        self._announce("plan", plan.name if plan is not None else "")
 
     @property
     def source_name(self) -> str:
@@ -55,27 +143,11 @@ class Workspace:
             return []
         return [p for p in self.model.personas if self.show_bots or not p.is_bot]
 
-    def rename(self, original: str, new: str) -> None:
-        new = new.strip()
-        if not new or new == original:
-            self.renames.pop(original, None)
-        else:
-            self.renames[original] = new
-
     def is_excluded(self, persona: Persona) -> bool:
         """Left out of the plan: excluded by the user, or a bot the user did not keep."""
         if persona.is_bot:
             return persona.name not in self.kept_bots
         return persona.name in self.excluded
-
-    def toggle_excluded(self, persona: Persona) -> bool:
-        """Flip the persona's exclusion; returns True when it is now excluded."""
-        chosen = self.kept_bots if persona.is_bot else self.excluded
-        if persona.name in chosen:
-            chosen.discard(persona.name)
-        else:
-            chosen.add(persona.name)
-        return self.is_excluded(persona)
 
     def planned_model(self) -> TrafficModel:
         """The model with the user's edits applied: kept personas, renamed, shares renormalised.

@@ -39,7 +39,7 @@ def test_half_the_knee_is_delivered_on_schedule_at_the_service_time(
     rate = KNEE_RPS / 2
     plan = build_url_plan(target.url + ROUTE, rate=rate, duration="5s")
     plan.stages = [Stage(duration="1s", target=rate), Stage(duration="5s", target=rate)]
-    runner = Runner(plan, tmp_path, workers=2, transport="aiohttp", seed=11)
+    runner = Runner(plan, workers=2, transport="aiohttp", seed=11)
     windows = list(runner.windows())
     rec = runner.result()
     assert rec.state == "complete"
@@ -67,7 +67,7 @@ def test_past_the_knee_latency_grows_and_503s_appear(target: Any, tmp_path: Path
         Stage(duration="0s", target=over),
         Stage(duration="3s", target=over),
     ]
-    runner = Runner(plan, tmp_path, workers=2, transport="aiohttp", seed=12)
+    runner = Runner(plan, workers=2, transport="aiohttp", seed=12)
     windows = list(runner.windows())
     rec = runner.result()
     assert rec.state == "complete"

@@ -16,9 +16,19 @@ import pytest
 from engine_servers import LocalServer, closed_port_url
 
 from loadtui.cli import main
-from loadtui.contracts import Distribution, Limits, Scenario, Stage, Step, TestPlan, Workload
+from loadtui.contracts import (
+    Distribution,
+    Limits,
+    RunOptions,
+    Scenario,
+    Stage,
+    Step,
+    TestPlan,
+    Workload,
+)
 from loadtui.engine.runner import Runner
 from loadtui.engine.url_plan import build_url_plan
+from loadtui.live import LiveRun, WindowDone
 from loadtui.store.runs import load_run
 
 VENV_LOADTUI = Path(sys.executable).parent / "loadtui"
@@ -30,7 +40,7 @@ def test_corrected_latency_shows_a_stall_that_service_time_hides(
     # the server freezes for 1 s once every 10 s; 4 connections, 100 requests/s at a fixed pace
     server = local_server(mode="stall", stall_every_s=10.0, stall_for_s=1.0, stall_phase_s=4.0)
     plan = build_url_plan(server.url + "/", rate=100, duration="12s", connections=4)
-    runner = Runner(plan, tmp_path, workers=2, transport="aiohttp", seed=1)
+    runner = Runner(plan, workers=2, transport="aiohttp", seed=1)
     windows = list(runner.windows())
     rec = runner.result()
     assert rec.state == "complete"
@@ -59,7 +69,7 @@ def test_every_error_class_is_counted_and_nothing_hangs(
         limits=Limits(request_timeout_s=0.5),
     )
     started = time.monotonic()
-    runner = Runner(plan, tmp_path, workers=1, transport="aiohttp", seed=3)
+    runner = Runner(plan, workers=1, transport="aiohttp", seed=3)
     list(runner.windows())
     rec = runner.result()
     assert time.monotonic() - started < 30
@@ -69,7 +79,6 @@ def test_every_error_class_is_counted_and_nothing_hangs(
     assert rec.metrics["http_reqs"]["count"] > 30
     refused = Runner(
         build_url_plan(closed_port_url() + "/", rate=20, duration="1s"),
-        tmp_path,
         workers=1,
         transport="aiohttp",
     )
@@ -177,16 +186,20 @@ def test_a_killed_worker_leaves_an_incomplete_run_with_the_rest_kept(
 ) -> None:
     server = local_server()
     plan = build_url_plan(server.url + "/", rate=60, duration="5s")
-    runner = Runner(plan, tmp_path, workers=2, transport="aiohttp")
+    live = LiveRun(plan, RunOptions(out_dir=tmp_path, workers=2, transport="aiohttp"))
     seen = []
-    for w in runner.windows():
-        seen.append(w)
-        if len(seen) == 2:
-            os.kill(runner.worker_pids[0], signal.SIGKILL)
-    rec = runner.result()
-    assert rec.state == "incomplete"
+    for update in live.updates():
+        if isinstance(update, WindowDone):
+            seen.append(update.window)
+            if len(seen) == 2:
+                assert live.runner is not None
+                os.kill(live.runner.worker_pids[0], signal.SIGKILL)
+    rec = live.record
+    assert rec is not None and rec.state == "incomplete"
     assert any("died" in n for n in rec.notes)
-    _, windows = load_run(runner.run_dir)
+    assert live.run_dir is not None
+    on_disk, windows = load_run(live.run_dir)
+    assert on_disk.state == "incomplete"
     assert [w.t for w in windows] == [w.t for w in seen]
     assert windows[-1].t >= 4.5  # the surviving worker ran to the end
     assert len(windows[-1].worker_cpu) == 1
@@ -212,7 +225,7 @@ def test_closed_model_runs_the_planned_vus_and_sessions_with_think_time(
         scenarios=[scenario],
         stages=[Stage(duration="0s", target=4), Stage(duration="3s", target=4)],
     )
-    runner = Runner(plan, tmp_path, workers=2, transport="aiohttp")
+    runner = Runner(plan, workers=2, transport="aiohttp")
     windows = list(runner.windows())
     rec = runner.result()
     assert rec.state == "complete"

@@ -20,7 +20,7 @@ def test_a_built_plan_runs_clean_against_the_demo_target(
     )
     with TargetProcess(capacity=32, service_ms=2.0) as target:
         plan = build_plan(fast_model, duration="10s", peak_rps=60.0, target=target.url)
-        runner = Runner(plan, tmp_path, workers=1, transport="aiohttp", seed=5)
+        runner = Runner(plan, workers=1, transport="aiohttp", seed=5)
         routes: dict[str, list[int]] = {}
         statuses: dict[str, int] = {}
         for w in runner.windows():

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from loadtui.contracts import MetricWindow, RunRecord, TestPlan, ThresholdVerdict
+from loadtui.contracts import AnomalyFlag, MetricWindow, RunRecord, TestPlan, ThresholdVerdict
+from loadtui.plan.yaml_io import loads_plan
 from loadtui.store.history import (
     add_run,
     baseline_for,
@@ -15,14 +16,8 @@ from loadtui.store.history import (
     mark_baseline,
     reindex,
 )
-from loadtui.store.runs import (
-    WindowWriter,
-    create_run_dir,
-    load_run,
-    new_run_id,
-    write_plan,
-    write_summary,
-)
+from loadtui.store.runs import FLAGS_FILE, load_run, read_flags
+from loadtui.store.sink import RunSink, new_run_id, write_summary
 
 T0 = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -53,39 +48,72 @@ def test_run_ids_sort_by_time_and_do_not_collide() -> None:
 
 
 def test_load_run_tolerates_a_truncated_last_line(tmp_path: Path) -> None:
-    run_dir = create_run_dir(tmp_path, "r1")
-    write_plan(run_dir, TestPlan(name="shop"))
-    writer = WindowWriter(run_dir)
+    sink = RunSink.open(tmp_path, TestPlan(name="shop"), run_id="r1", index=False)
     for i in range(3):
-        writer.write(MetricWindow(t=i + 1.0, ts=T0 + timedelta(seconds=i + 1), requests=10))
-    writer.close()
-    with (run_dir / "windows.ndjson").open("a") as fh:
+        sink.window(MetricWindow(t=i + 1.0, ts=T0 + timedelta(seconds=i + 1), requests=10))
+    with (sink.run_dir / "windows.ndjson").open("a") as fh:
         fh.write('{"t": 4.0, "ts": "2025-05-01T12:00:0')  # killed mid-write
-    write_summary(run_dir, record("r1"))
-    rec, windows = load_run(run_dir)
+    sink.close(record("r1"))
+    rec, windows = load_run(sink.run_dir)
     assert [w.t for w in windows] == [1.0, 2.0, 3.0]
     assert rec.run_id == "r1" and rec.state == "complete"
 
 
 def test_missing_summary_is_rebuilt_from_windows_as_incomplete(tmp_path: Path) -> None:
-    run_dir = create_run_dir(tmp_path, "r2")
-    write_plan(run_dir, TestPlan(name="shop", target="http://h:1"))
-    writer = WindowWriter(run_dir)
-    writer.write(MetricWindow(t=1.0, ts=T0, requests=50, errors=5, errors_by_class={"reset": 5}))
-    writer.close()
-    rec, _ = load_run(run_dir)
+    sink = RunSink.open(tmp_path, TestPlan(name="shop", target="http://h:1"), run_id="r2")
+    sink.window(MetricWindow(t=1.0, ts=T0, requests=50, errors=5, errors_by_class={"reset": 5}))
+    # the producer died: no close, no summary
+    rec, _ = load_run(sink.run_dir)
     assert rec.state == "incomplete" and rec.plan_name == "shop" and rec.target == "http://h:1"
     assert rec.metrics["http_reqs"]["count"] == 50
     assert rec.metrics["http_req_failed"]["rate"] == pytest.approx(0.1)
     assert rec.errors_by_class == {"reset": 5}
 
 
+def test_a_sink_closed_without_a_record_rebuilds_one_and_indexes_it(tmp_path: Path) -> None:
+    sink = RunSink.open(tmp_path, TestPlan(name="shop"), run_id="r5")
+    sink.window(MetricWindow(t=1.0, ts=T0, requests=7))
+    rec = sink.close(None)
+    assert rec.state == "incomplete" and rec.metrics["http_reqs"]["count"] == 7
+    row = get_run(index_path(tmp_path), "r5")
+    assert row is not None and row.requests == 7 and row.state == "incomplete"
+    with pytest.raises(ValueError, match="closed"):
+        sink.window(MetricWindow(t=2.0, ts=T0))
+
+
+def test_flags_are_saved_one_a_line_and_counted_in_the_summary(tmp_path: Path) -> None:
+    sink = RunSink.open(tmp_path, TestPlan(name="shop"), run_id="r6", index=False)
+    flags = [
+        AnomalyFlag(t=4.0, kind="latency_jump", metric="p95", message="p95 jumped", score=6.1),
+        AnomalyFlag(t=9.0, kind="error_burst", metric="error_rate", message="5xx", stage=1),
+    ]
+    sink.flags(flags[:1])
+    sink.flags([])
+    sink.flags(flags[1:])
+    written = sink.close(record("r6"))
+    assert written.flags == 2
+    assert read_flags(sink.run_dir) == flags
+    assert len((sink.run_dir / FLAGS_FILE).read_text().splitlines()) == 2
+    rec, _ = load_run(sink.run_dir)
+    assert rec.flags == 2
+
+
 def test_plan_copy_keeps_the_users_file_verbatim(tmp_path: Path) -> None:
     src = tmp_path / "p.yaml"
     src.write_text("# my comment\nname: shop\n")
-    run_dir = create_run_dir(tmp_path, "r3")
-    write_plan(run_dir, TestPlan(name="shop"), src)
-    assert (run_dir / "plan.yaml").read_text().startswith("# my comment")
+    sink = RunSink.open(tmp_path / "runs", TestPlan(name="shop"), source=src, run_id="r3")
+    assert (sink.run_dir / "plan.yaml").read_text().startswith("# my comment")
+
+
+def test_a_plan_without_a_file_is_written_by_the_one_plan_writer(tmp_path: Path) -> None:
+    plan = TestPlan(
+        name="shop",
+        thresholds={"http_req_failed": ["rate<0.25 abortOnFail=30s"]},
+    )
+    sink = RunSink.open(tmp_path, plan, run_id="r4", index=False)
+    text = (sink.run_dir / "plan.yaml").read_text()
+    assert "abortOnFail: true" in text  # k6's object form survives the copy
+    assert loads_plan(text).thresholds == plan.thresholds
 
 
 def test_history_adds_lists_gets_and_marks_one_baseline_per_plan(tmp_path: Path) -> None:
@@ -109,7 +137,8 @@ def test_history_adds_lists_gets_and_marks_one_baseline_per_plan(tmp_path: Path)
 
 def test_reindex_rebuilds_the_index_from_folders(tmp_path: Path) -> None:
     for rid in ("x1", "x2"):
-        run_dir = create_run_dir(tmp_path, rid)
+        run_dir = tmp_path / rid
+        run_dir.mkdir()
         write_summary(run_dir, record(rid))
     assert reindex(tmp_path) == 2
     assert {r.run_id for r in list_runs(index_path(tmp_path))} == {"x1", "x2"}

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from tui_waits import demo_target, wait_for
 
+from loadtui.contracts import RunOptions
 from loadtui.engine.url_plan import build_url_plan
 from loadtui.store.runs import read_windows
 from loadtui.target.process import TargetProcess
@@ -32,7 +33,7 @@ async def test_prepared_plan_starts_on_the_run_pane_and_shows_every_window(
 ) -> None:
     plan = build_url_plan(target.url + "/", vus=4, duration="3s")
     ws = Workspace(plan=plan, runs_dir=tmp_path / "runs")
-    options = {"workers": 1, "transport": "fast", "interval_s": 0.25}
+    options = RunOptions(out_dir=ws.runs_dir, workers=1, transport="fast", interval_s=0.25)
     app = LoadtuiApp(ws, run_options=options, start_run=True)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
@@ -42,8 +43,10 @@ async def test_prepared_plan_starts_on_the_run_pane_and_shows_every_window(
 
         assert screen.plan is plan and screen.target_url == target.url
         assert app.run_status.startswith("■ complete ")
-        assert screen.runner is not None and screen.runner.transport == "fast"
-        windows, bad = read_windows(screen.runner.run_dir / "windows.ndjson")
+        live = screen.live
+        assert live is not None and live.runner is not None and live.run_dir is not None
+        assert live.runner.transport == "fast"
+        windows, bad = read_windows(live.run_dir / "windows.ndjson")
         assert bad == 0 and len(windows) >= 10  # 3 s of 0.25 s windows
         rps_row = screen.query_one("#row-rps", MetricRow)
         # every window the run wrote reached the screen, in order, with its value
@@ -51,7 +54,8 @@ async def test_prepared_plan_starts_on_the_run_pane_and_shows_every_window(
         assert screen.last == windows[-1]
         requests = sum(w.requests for w in windows)
         assert requests > 0 and sum(w.errors for w in windows) == 0
-        assert requests == screen.runner.result(timeout=5).metrics["http_reqs"]["count"]
+        assert live.record is not None
+        assert requests == live.record.metrics["http_reqs"]["count"]
         assert shown(app, "#row-rps").startswith(f"rps {display.rate(windows[-1].rps):>8} ")
         assert "complete ·" in shown(app, "#flags-pane")
         assert "plan url GET /" in shown(app, "#navbar")

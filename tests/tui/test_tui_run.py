@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from tui_waits import demo_target, wait_for
 
-from loadtui.contracts import TrafficModel
+from loadtui.contracts import RunOptions, TrafficModel
+from loadtui.store.runs import load_run, read_flags
 from loadtui.target.process import TargetProcess
 from loadtui.tui.app import LoadtuiApp
+from loadtui.tui.planning import PlanChoice
 from loadtui.tui.screens.modals import ConfirmScreen
 from loadtui.tui.screens.run import RunScreen
 from loadtui.tui.widgets.metric_row import MetricRow
@@ -34,8 +36,9 @@ async def test_run_streams_sparklines_and_flags_a_slowdown(
 ) -> None:
     """Real planner (30 s load plan at 80 rps; stopped early), real engine, real target."""
     ws = Workspace(model=shop_model, target=target.url, runs_dir=tmp_path / "runs")
-    options = {"workers": 1, "interval_s": 0.25, "duration": "30s", "peak_rps": 80}
-    app = LoadtuiApp(ws, run_options=options)
+    options = RunOptions(out_dir=ws.runs_dir, workers=1, interval_s=0.25)
+    choice = PlanChoice(duration="30s", peak_rps=80)
+    app = LoadtuiApp(ws, run_options=options, plan_choice=choice)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")  # personas → plan → Run pane
         await pilot.pause()
@@ -66,5 +69,10 @@ async def test_run_streams_sparklines_and_flags_a_slowdown(
         await pilot.press("y")
         assert await wait_for(lambda: screen.state == "ended", 30)
         assert "interrupted" in app.run_status
-    assert screen.runner is not None
-    assert (screen.runner.run_dir / "summary.json").is_file()
+    assert screen.live is not None and screen.live.run_dir is not None
+    run_dir = screen.live.run_dir
+    assert (run_dir / "summary.json").is_file()
+    saved = read_flags(run_dir)  # the flag the pane showed is in the run folder too
+    assert any(f.kind == "latency_jump" for f in saved)
+    record, _ = load_run(run_dir)
+    assert record.flags == len(saved) and record.state == "interrupted"

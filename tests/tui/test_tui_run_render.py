@@ -7,8 +7,9 @@ from pathlib import Path
 
 from tui_plans import make_shop_plan, make_window
 
+from loadtui.live import WindowDone
 from loadtui.tui.app import LoadtuiApp
-from loadtui.tui.messages import WindowArrived
+from loadtui.tui.messages import LiveUpdate
 from loadtui.tui.screens.run import RunScreen
 from loadtui.tui.workspace import Workspace
 
@@ -25,7 +26,7 @@ async def _screen_after_windows(theme: str, switch_to: str | None = None) -> str
         screen.plan, screen.state = plan, "running"
         for i in range(30):
             window = make_window(0.25 * (i + 1), p95=40 + i % 7, rps=1000 + 13 * i, errors=i % 3)
-            screen.post_message(WindowArrived(window, [], []))
+            screen.post_message(LiveUpdate(WindowDone(window, [], [])))
         await pilot.pause()
         if switch_to is not None:
             app.theme = switch_to

@@ -101,15 +101,16 @@ async def test_nothing_loaded_opens_the_wizard() -> None:
 def test_demo_target_runs_get_a_visible_load_and_flags_win() -> None:
     import argparse
 
-    from loadtui.tui.launch import DEMO_PEAK_RPS, run_options_from_args
+    from loadtui.tui.launch import DEMO_PEAK_RPS, plan_choice_from_args
+    from loadtui.tui.planning import PlanChoice
 
-    demo = run_options_from_args(argparse.Namespace(target=None, peak_rps=None, duration=None))
-    assert demo == {"peak_rps": DEMO_PEAK_RPS, "duration": "2m"}
-    own = run_options_from_args(
+    demo = plan_choice_from_args(argparse.Namespace(target=None, peak_rps=None, duration=None))
+    assert demo == PlanChoice(peak_rps=DEMO_PEAK_RPS, duration="2m")
+    own = plan_choice_from_args(
         argparse.Namespace(target="http://127.0.0.1:9", peak_rps=None, duration=None)
     )
-    assert own == {}  # a real target gets the log's own peak
-    explicit = run_options_from_args(
+    assert own == PlanChoice()  # a real target gets the log's own peak
+    explicit = plan_choice_from_args(
         argparse.Namespace(target="http://127.0.0.1:9", peak_rps=50.0, duration="30s")
     )
-    assert explicit == {"peak_rps": 50.0, "duration": "30s"}
+    assert explicit == PlanChoice(peak_rps=50.0, duration="30s")

@@ -6,12 +6,13 @@ import math
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from tui_plans import make_shop_plan, make_window
 from textual.pilot import Pilot
+from tui_plans import make_shop_plan, make_window
 
 from loadtui.contracts import AnomalyFlag, TestPlan, ThresholdVerdict, TrafficModel
+from loadtui.live import WindowDone
 from loadtui.tui.app import LoadtuiApp
-from loadtui.tui.messages import WindowArrived
+from loadtui.tui.messages import LiveUpdate
 from loadtui.tui.screens.run import RunScreen
 from loadtui.tui.workspace import Workspace
 
@@ -70,7 +71,9 @@ def _feed(
                 if i == count // 2 + 2
                 else []
             )
-            screen.post_message(WindowArrived(window, list(live) if verdicts else [], flags))
+            screen.post_message(
+                LiveUpdate(WindowDone(window, list(live) if verdicts else [], flags))
+            )
         await pilot.pause()
 
     return run_before

@@ -20,7 +20,7 @@ from loadtui.tui.screens.modals import PromptScreen
 from loadtui.tui.screens.wizard import WizardScreen
 from loadtui.tui.widgets.navbar import NavBar
 from loadtui.tui.widgets.persona_detail import PersonaDetail
-from loadtui.tui.workspace import Workspace
+from loadtui.tui.workspace import Workspace, WorkspaceChange
 
 if TYPE_CHECKING:
     from loadtui.tui.app import LoadtuiApp
@@ -113,6 +113,7 @@ class PersonasScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.app.workspace_changed.subscribe(self, self.on_workspace_change)  # type: ignore[attr-defined]
         table = self.query_one(DataTable)
         for label, width in COLUMNS:
             justify = "left" if label in ("persona", "") else "right"
@@ -157,9 +158,16 @@ class PersonasScreen(Screen[None]):
 
     @on(ModelLoaded)
     def _loaded(self, message: ModelLoaded) -> None:
-        self.workspace.model = message.model
-        self.workspace.revision += 1
-        self.show_model()
+        self.workspace.set_model(message.model)
+
+    def on_workspace_change(self, change: WorkspaceChange) -> None:
+        """Redraw what the change touched (whoever made it)."""
+        if change.kind == "source":
+            self.load_model()
+        elif change.kind == "model":
+            self.show_model()
+        elif change.kind == "personas":
+            self.refresh_table()
 
     @on(ModelFailed)
     def _failed(self, message: ModelFailed) -> None:
@@ -246,8 +254,6 @@ class PersonasScreen(Screen[None]):
         def chosen(value: str | None) -> None:
             if value is not None:
                 self.workspace.rename(persona.name, value)
-                self.workspace.revision += 1
-                self.refresh_table()
 
         self.app.push_screen(
             PromptScreen(
@@ -263,31 +269,15 @@ class PersonasScreen(Screen[None]):
         if persona is None:
             return
         self.workspace.toggle_excluded(persona)
-        self.workspace.revision += 1
-        self.refresh_table()
 
     def action_bots(self) -> None:
-        ws = self.workspace
-        ws.show_bots = not ws.show_bots
-        ws.revision += 1
-        self.refresh_table()
-        self.notify(
-            "bots shown; x keeps one in the plan" if ws.show_bots else "bots hidden and left out"
-        )
+        shown = self.workspace.toggle_bots()
+        self.notify("bots shown; x keeps one in the plan" if shown else "bots hidden and left out")
 
     def action_open(self) -> None:
         def chosen(paths: list[str] | None) -> None:
             if paths:
-                from pathlib import Path
-
-                ws = self.workspace
-                ws.log_paths = [Path(p) for p in paths]
-                ws.model = None
-                ws.renames.clear()
-                ws.excluded.clear()
-                ws.kept_bots.clear()
-                self.app.source_label = ws.source_name  # type: ignore[attr-defined]
-                self.load_model()
+                self.workspace.open_logs(paths)
 
         self.app.push_screen(WizardScreen(), chosen)
 

@@ -1,13 +1,15 @@
-"""Run pane: plan the kept personas, run them against the target, watch it live.
+"""Run pane: plan the kept personas (or take a prepared plan), run it, watch it live.
 
-The engine runs in its own processes; a thread worker consumes `Runner.windows()` and posts one
-message per window. The screen only keeps series (one `deque` each) and redraws.
+The screen only consumes `loadtui.live.LiveRun` (the same service `loadtui run --headless`
+uses): a thread worker iterates its updates and posts one message each; the screen keeps series
+(one list per row) and redraws. Starting the demo target, writing the run folder and computing
+anomaly flags all happen in the service.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,11 +18,19 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar
 
-from loadtui.analyze.anomaly import OnlineDetector
-from loadtui.contracts import AnomalyFlag, MetricWindow, TestPlan, ThresholdVerdict
+from loadtui.contracts import AnomalyFlag, MetricWindow, RunOptions, TestPlan, ThresholdVerdict
 from loadtui.errors import UserError
+from loadtui.live import (
+    LiveRun,
+    Phase,
+    PhaseChanged,
+    RunFinished,
+    TargetStarted,
+    WindowDone,
+    exit_code,
+)
 from loadtui.tui import display
-from loadtui.tui.messages import PlanFailed, PlanReady, RunEnded, TargetReady, WindowArrived
+from loadtui.tui.messages import LiveUpdate, RunNotStarted
 from loadtui.tui.planning import PlanChoice, make_plan
 from loadtui.tui.screens.modals import ConfirmScreen, PromptScreen
 from loadtui.tui.widgets.flag_log import FlagLog
@@ -28,14 +38,13 @@ from loadtui.tui.widgets.lines import StripLines, plain_line, threshold_line, th
 from loadtui.tui.widgets.metric_row import MetricRow
 from loadtui.tui.widgets.navbar import NavBar
 from loadtui.tui.widgets.run_panels import generator_line, threshold_rows
-from loadtui.tui.workspace import DEMO_TARGET, Workspace
+from loadtui.tui.workspace import DEMO_TARGET, Workspace, WorkspaceChange
 
 if TYPE_CHECKING:
-    from loadtui.engine.runner import Runner
-    from loadtui.target.process import TargetProcess
     from loadtui.tui.app import LoadtuiApp
 
 LATENCY_ROWS = ("p50", "p95", "p99")
+BUSY: tuple[Phase, ...] = ("starting", "running", "stopping")
 
 
 def check_url(value: str) -> str | None:
@@ -44,35 +53,46 @@ def check_url(value: str) -> str | None:
     return None
 
 
+def check_plan_path(value: str) -> str | None:
+    path = Path(value.strip()).expanduser()
+    if not path.is_file():
+        return f"no file at {path}"
+    return None
+
+
 class RunScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "start", "start", tooltip="plan and start a run against the target"),
         Binding("s", "stop", "stop", tooltip="stop the run (asks first); results are kept"),
         Binding("l", "plan_type", "type", tooltip="switch the plan type: load ⇄ smoke"),
+        Binding("o", "open_plan", "open", tooltip="open a plan file (from `loadtui plan`) to run"),
         Binding(
             "c",
             "latency_kind",
             "latency",
             tooltip="latency from intended start (corrected) ⇄ from send (service time)",
         ),
-        Binding("p", "pause_view", "pause", tooltip="freeze the display; the run goes on"),
+        Binding(
+            "p",
+            "pause_view",
+            "pause",
+            show=False,  # the footer is full at 80 columns; ? lists it
+            tooltip="freeze the display; the run goes on",
+        ),
         Binding("t", "target", "target", tooltip="set the target base URL"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self.choice = PlanChoice()  # replaced in on_mount from the app's run options
-        self.plan: TestPlan | None = None
-        self.plan_revision = -1
-        self.runner: Runner | None = None
-        self.target_proc: TargetProcess | None = None
-        self.target_url: str | None = None
-        self.detector = OnlineDetector()
+        self.choice = PlanChoice()  # replaced in on_mount from the app's plan choice
+        self.plan: TestPlan | None = None  # the plan of the current or last run
+        self.live: LiveRun | None = None
+        self.target_url: str | None = None  # where the last run went (a demo we started)
         self.flags: list[AnomalyFlag] = []
         self.verdicts: list[ThresholdVerdict] = []
         self.corrected = True
         self.paused = False
-        self.state = "idle"  # idle | planning | starting | running | stopping | ended
+        self.state: Phase = "idle"
         self.last: MetricWindow | None = None
         self.service: dict[str, list[float]] = {k: [] for k in LATENCY_ROWS}
         self.corrected_series: dict[str, list[float]] = {k: [] for k in LATENCY_ROWS}
@@ -82,8 +102,7 @@ class RunScreen(Screen[None]):
 
     @property
     def workspace(self) -> Workspace:
-        app: LoadtuiApp = self.app  # type: ignore[assignment]
-        return app.workspace
+        return self.loadtui.workspace
 
     @property
     def loadtui(self) -> LoadtuiApp:
@@ -107,20 +126,20 @@ class RunScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        opts = self.loadtui.run_options
-        self.choice = PlanChoice(
-            type=str(opts.get("plan_type", self.choice.type)),
-            duration=str(opts.get("duration", self.choice.duration)),
-            peak_rps=float(opts["peak_rps"]) if opts.get("peak_rps") else None,  # type: ignore[arg-type]
-        )
+        self.choice = self.loadtui.plan_choice
         self.rows = {row.label: row for row in self.query(MetricRow)}
         self.query_one("#thresholds-pane").border_title = "thresholds"
         self.query_one("#flags-pane").border_title = "flags"
+        self.loadtui.workspace_changed.subscribe(self, self.on_workspace_change)
         self.show_idle()
 
-    def on_screen_resume(self) -> None:
-        if self.state in ("idle", "ended") and self.plan_revision != self.workspace.revision:
-            self.plan = None
+    def on_workspace_change(self, change: WorkspaceChange) -> None:
+        """A plan made before an edit is stale; between runs the pane shows the new one."""
+        if change.kind == "target":
+            self.target_url = None
+        if self.state in ("idle", "ended"):
+            if change.replans:
+                self.plan = None
             self.show_idle()
 
     # -- idle: what would run -----------------------------------------------------------------
@@ -132,7 +151,7 @@ class RunScreen(Screen[None]):
             plan = ws.plan
             title = f"{plan.name} · {plan.type} plan as given · {plan.target} · enter start"
         elif ws.model is None:
-            title = "no traffic model yet: load a log on the Personas pane (1)"
+            title = "no traffic model yet: load a log on the Personas pane (1) or o for a plan"
         else:
             kept = len(ws.planned_model().personas) if self._plannable() else 0
             title = f"{what} · {kept} personas · {target} · enter start"
@@ -158,87 +177,65 @@ class RunScreen(Screen[None]):
         return True
 
     # -- starting -------------------------------------------------------------------------------
+    def _next_plan(self) -> tuple[TestPlan, Path | None]:
+        """The plan to run: a prepared one as given, else the kept personas planned for the
+        target (the demo URL when none is set; the run starts the demo if needed)."""
+        ws = self.workspace
+        if ws.plan is not None:
+            return ws.plan, ws.plan_source
+        model = ws.planned_model()  # ValueError: nothing to plan
+        target = self.target_url or ws.target or DEMO_TARGET
+        return make_plan(model, self.choice, target), None
+
+    def _options(self, plan: TestPlan) -> RunOptions:
+        from loadtui.target.reach import is_demo
+
+        opts = self.loadtui.run_options
+        wants_demo = self.workspace.target is None and is_demo(plan.target)
+        return opts.model_copy(update={"start_demo_target": wants_demo})
+
     def action_start(self) -> None:
-        if self.state in ("planning", "starting", "running", "stopping"):
+        if self.state in BUSY:
             self.notify("a run is already going; s stops it", severity="warning")
             return
-        prepared = self.workspace.plan
-        if prepared is not None:  # runs as given: its own target, nothing to plan or start
-            self.state = "planning"
-            self.target_url = prepared.target
-            self.post_message(PlanReady(prepared))
-            return
         try:
-            model = self.workspace.planned_model()
-        except ValueError as exc:
+            plan, source = self._next_plan()
+        except (ValueError, UserError) as exc:
             self.notify(str(exc), severity="warning")
             return
-        self.state = "planning"
-        self.loadtui.run_status = "◌ planning"
-        self._set_title("planning · starting the target if needed…")
-        self._prepare(model, self.choice, self.workspace.target)
+        live = LiveRun(plan, self._options(plan), plan_source=source)
+        self.plan, self.live = plan, live
+        self.reset_series()
+        self.state = "starting"
+        self.loadtui.run_status = "◌ starting"
+        self._set_title("starting the target and the workers…")
+        self.loadtui.add_cleanup(self._stop_run)
+        self._consume(live)
 
-    @work(thread=True, exclusive=True, group="prepare")
-    def _prepare(self, model: Any, choice: PlanChoice, target: str | None) -> None:
-        from loadtui.tui.demo_target import ensure_target
-
+    @work(thread=True, exclusive=True, group="run")
+    def _consume(self, live: LiveRun) -> None:
+        """The only place that touches the run: blocking, so a thread."""
         try:
-            if self.target_url is None or (target is not None and target != self.target_url):
-                url, proc = ensure_target(target)
-                self.post_message(TargetReady(url, proc is not None))
-                if proc is not None:
-                    self.target_proc = proc
-                    self.loadtui.call_from_thread(self.loadtui.add_cleanup, proc.stop)
-                self.target_url = url
-            plan = make_plan(model, choice, self.target_url)
+            live.start()
         except UserError as exc:
-            self.post_message(PlanFailed(str(exc)))
+            self.post_message(RunNotStarted(str(exc)))
             return
         except Exception as exc:
-            self.post_message(PlanFailed(f"could not prepare the run: {exc}"))
+            self.post_message(RunNotStarted(f"could not start the run: {exc}"))
             return
-        self.post_message(PlanReady(plan))
+        for update in live.updates():
+            self.post_message(LiveUpdate(update))
 
-    @on(TargetReady)
-    def _target_ready(self, message: TargetReady) -> None:
-        if message.started:
-            self.notify(f"started the demo target on {message.url}; it stops when you quit")
-
-    @on(PlanFailed)
-    def _plan_failed(self, message: PlanFailed) -> None:
+    @on(RunNotStarted)
+    def _not_started(self, message: RunNotStarted) -> None:
+        self.loadtui.remove_cleanup(self._stop_run)
         self.state = "idle"
         self.loadtui.run_status = ""
         self.notify(message.reason, title="cannot start the run", severity="error")
         self.note(message.reason, style="bold red")
         self.show_idle()
 
-    @on(PlanReady)
-    def _plan_ready(self, message: PlanReady) -> None:
-        from loadtui.engine.runner import Runner
-
-        self.plan = message.plan
-        self.plan_revision = self.workspace.revision
-        opts = self.loadtui.run_options
-        try:
-            runner = Runner(
-                message.plan,
-                Path(str(opts.get("runs_dir", self.workspace.runs_dir))),
-                workers=opts.get("workers"),  # type: ignore[arg-type]
-                transport=str(opts.get("transport", "auto")),
-                interval_s=float(opts.get("interval_s", 0.25)),  # type: ignore[arg-type]
-            )
-        except UserError as exc:
-            self._plan_failed(PlanFailed(str(exc)))
-            return
-        self.reset_series()
-        self.runner = runner
-        self.state = "running"
-        self.loadtui.add_cleanup(self._stop_runner)
-        self._set_title(f"starting {runner.workers} workers…")
-        self._consume(runner)
-
     def reset_series(self) -> None:
-        self.detector = OnlineDetector()
         self.flags.clear()
         self.query_one(FlagLog).reset()
         self.verdicts = []
@@ -249,23 +246,35 @@ class RunScreen(Screen[None]):
         for row in self.rows.values():
             row.reset()
 
-    @work(thread=True, exclusive=True, group="run")
-    def _consume(self, runner: Runner) -> None:
-        """The only place that touches the engine's stream: blocking, so a thread."""
-        try:
-            runner.start()
-            for window in runner.windows():
-                flags = self.detector.update(window)
-                self.post_message(WindowArrived(window, runner.verdicts(), flags))
-            record = runner.result(timeout=30)
-        except Exception as exc:
-            self.post_message(RunEnded(None, str(exc)))
-            return
-        self.post_message(RunEnded(record))
+    @on(LiveUpdate)
+    def _update(self, message: LiveUpdate) -> None:
+        update = message.update
+        if isinstance(update, WindowDone):
+            self._window(update)
+        elif isinstance(update, PhaseChanged):
+            self._phase(update)
+        elif isinstance(update, TargetStarted):
+            self._target_started(update)
+        elif isinstance(update, RunFinished):
+            self._ended(update)
+
+    def _phase(self, update: PhaseChanged) -> None:
+        if update.phase == "running" and self.state == "starting":
+            self.state = "running"
+            self.loadtui.run_status = "● running"
+            if self.live is not None:
+                self.plan = self.live.plan  # re-pointed at the demo target it started
+                self.target_url = self.plan.target
+            self._set_title(f"running · {update.detail} · first window soon…")
+
+    def _target_started(self, update: TargetStarted) -> None:
+        live = self.live
+        if live is not None:
+            self.loadtui.add_cleanup(live.close_target)
+        self.notify(f"started the demo target on {update.url}; it stops when you quit")
 
     # -- live -----------------------------------------------------------------------------------
-    @on(WindowArrived)
-    def _window(self, message: WindowArrived) -> None:
+    def _window(self, message: WindowDone) -> None:
         w = message.window
         self.last = w
         self.verdicts = message.verdicts
@@ -282,7 +291,8 @@ class RunScreen(Screen[None]):
             rows[key].push(shown[key][-1])
         rows["rps"].push(w.rps)
         rows["err"].push(100 * w.errors / w.requests if w.requests else 0.0)
-        self.loadtui.run_status = f"● running {display.clock(w.t)}"
+        if self.state == "running":
+            self.loadtui.run_status = f"● running {display.clock(w.t)}"
         if not self.paused:
             self.redraw()
 
@@ -297,8 +307,8 @@ class RunScreen(Screen[None]):
         rows["rps"].redraw(display.rate(w.rps))
         err = w.errors / w.requests if w.requests else 0.0
         rows["err"].redraw(display.percent(err, 1))
-        runner = self.runner
-        total = runner.end_s if runner is not None else max(w.t, 1.0)
+        live = self.live
+        total = live.schedule_s if live is not None and live.schedule_s else max(w.t, 1.0)
         self._set_progress(total, min(w.t, total))
         stages = self.plan.stages if self.plan is not None else []
         stage = stages[w.stage] if 0 <= w.stage < len(stages) else None
@@ -309,7 +319,8 @@ class RunScreen(Screen[None]):
             f"{display.clock(w.t)}/{display.clock(total)} · {kind}"
             + (" · paused view" if self.paused else "")
         )
-        workers = runner.workers if runner else len(w.worker_cpu)
+        runner = live.runner if live is not None else None
+        workers = runner.workers if runner is not None else len(w.worker_cpu)
         self.query_one("#generator-line", StripLines).show([generator_line(w, workers)])
         self.redraw_panels()
 
@@ -336,21 +347,22 @@ class RunScreen(Screen[None]):
             self._title = title
             self.query_one("#live-pane").border_title = title
 
-    @on(RunEnded)
-    def _ended(self, message: RunEnded) -> None:
-        self.loadtui.remove_cleanup(self._stop_runner)
+    def _ended(self, update: RunFinished) -> None:
+        self.loadtui.remove_cleanup(self._stop_run)
         self.state = "ended"
-        record = message.record
+        record = update.record
+        self.loadtui.run_exit_code = exit_code(record)
         if record is None:
             self.loadtui.run_status = "✗ failed"
-            self.note(f"run failed: {message.reason}", style="bold red")
-            self.notify(message.reason or "the run failed", severity="error")
+            self.note(f"run failed: {update.error}", style="bold red")
+            self.notify(update.error or "the run failed", severity="error")
         else:
             failed = [v for v in record.thresholds if not v.ok]
             verdict = "thresholds ✗" if failed else "thresholds ✓"
             self.loadtui.run_status = f"■ {record.state} {display.clock(record.duration_s)}"
-            run_dir = self.runner.run_dir if self.runner is not None else ""
-            self.note(f"{record.state} · {verdict} · {run_dir}", style="bold")
+            self.note(f"{record.state} · {verdict} · {update.run_dir}", style="bold")
+            if update.error:
+                self.note(f"run error: {update.error}", style="bold red")
             self.verdicts = record.thresholds or self.verdicts
         self.paused = False
         self.redraw()
@@ -360,21 +372,24 @@ class RunScreen(Screen[None]):
         self.query_one(FlagLog).add_note(text, style=style)
 
     # -- keys -------------------------------------------------------------------------------
-    def _stop_runner(self) -> None:
-        if self.runner is not None:
-            self.runner.stop(wait=True, timeout=15)
+    def _stop_run(self) -> None:
+        """On quit: stop the run and wait for its folder to be closed (bounded)."""
+        live = self.live
+        if live is not None and live.runner is not None:
+            live.stop()
+            live.runner.stop(wait=True, timeout=15)
 
     def action_stop(self) -> None:
-        if self.state != "running" or self.runner is None:
+        live = self.live
+        if self.state not in ("starting", "running") or live is None:
             self.notify("no run to stop", severity="warning")
             return
-        runner = self.runner
 
         def answered(stop: bool | None) -> None:
-            if stop and self.state == "running":
+            if stop and self.state in ("starting", "running"):
                 self.state = "stopping"
                 self.loadtui.run_status = "◌ stopping"
-                runner.stop(wait=False)
+                live.stop()
 
         self.app.push_screen(
             ConfirmScreen(
@@ -386,7 +401,7 @@ class RunScreen(Screen[None]):
         )
 
     def action_plan_type(self) -> None:
-        if self.state not in ("idle", "ended"):
+        if self.state in BUSY:
             self.notify("the plan type changes before a run, not during one", severity="warning")
             return
         if self.workspace.plan is not None:
@@ -395,6 +410,30 @@ class RunScreen(Screen[None]):
         self.choice = self.choice.next_type()
         self.plan = None
         self.show_idle()
+
+    def action_open_plan(self) -> None:
+        if self.state in BUSY:
+            self.notify("open a plan between runs", severity="warning")
+            return
+
+        def chosen(value: str | None) -> None:
+            if not value:
+                return
+            from loadtui.plan import load_plan
+
+            path = Path(value.strip()).expanduser()
+            try:
+                plan = load_plan(path)
+            except UserError as exc:
+                self.notify(str(exc), title="cannot open the plan", severity="error")
+                return
+            self.workspace.set_plan(plan, path)
+            self.notify(f"{plan.name}: {plan.type} plan, {len(plan.stages)} stages; enter runs it")
+
+        self.app.push_screen(
+            PromptScreen("Plan file (YAML from `loadtui plan`)", value="", check=check_plan_path),
+            chosen,
+        )
 
     def action_latency_kind(self) -> None:
         self.corrected = not self.corrected
@@ -414,15 +453,13 @@ class RunScreen(Screen[None]):
             self._set_title(f"{self._title} · paused view")
 
     def action_target(self) -> None:
-        if self.state not in ("idle", "ended"):
+        if self.state in BUSY:
             self.notify("change the target between runs", severity="warning")
             return
 
         def chosen(value: str | None) -> None:
             if value:
-                self.workspace.target = value.strip().rstrip("/")
-                self.target_url = None
-                self.show_idle()
+                self.workspace.set_target(value)
 
         current = self.target_url or self.workspace.target or DEMO_TARGET
         self.app.push_screen(
