@@ -428,7 +428,7 @@ def run_loadtui_app(url: str, *, workers: int, seconds: float, tmp: Path) -> Res
     from loadtui.tui.app import LoadtuiApp
     from loadtui.tui.messages import LiveUpdate
     from loadtui.tui.screens.run import RunScreen
-    from loadtui.tui.widgets.metric_row import MetricRow
+    from loadtui.tui.widgets.run.metric_row import MetricRow
     from loadtui.tui.workspace import Workspace
 
     plan = build_url_plan(url + "/", vus=VUS, duration=f"{seconds:g}s", connections=VUS)

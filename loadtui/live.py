@@ -160,6 +160,9 @@ class LiveRun:
         runner.run_id = sink.run_id
         self.runner, self.sink = runner, sink
         runner.start()
+        with self._lock:
+            if self._stop_asked:  # stop() came while the target or workers were starting
+                runner.stop(wait=False)
 
     def updates(self) -> Iterator[RunUpdate]:
         """Typed updates until the run ended and its folder was closed (the last one is a

@@ -16,7 +16,7 @@ from loadtui.target.process import TargetProcess
 from loadtui.tui import display
 from loadtui.tui.app import LoadtuiApp
 from loadtui.tui.screens.run import RunScreen
-from loadtui.tui.widgets.metric_row import MetricRow
+from loadtui.tui.widgets.run.metric_row import MetricRow
 from loadtui.tui.workspace import Workspace
 
 pytestmark = pytest.mark.timeout(90)

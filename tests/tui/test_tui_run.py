@@ -16,7 +16,7 @@ from loadtui.tui.app import LoadtuiApp
 from loadtui.tui.planning import PlanChoice
 from loadtui.tui.screens.modals import ConfirmScreen
 from loadtui.tui.screens.run import RunScreen
-from loadtui.tui.widgets.metric_row import MetricRow
+from loadtui.tui.widgets.run.metric_row import MetricRow
 from loadtui.tui.workspace import Workspace
 
 pytestmark = pytest.mark.timeout(90)

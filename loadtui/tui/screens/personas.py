@@ -19,7 +19,7 @@ from loadtui.tui.messages import ModelFailed, ModelLoaded
 from loadtui.tui.screens.modals import PromptScreen
 from loadtui.tui.screens.wizard import WizardScreen
 from loadtui.tui.widgets.navbar import NavBar
-from loadtui.tui.widgets.persona_detail import PersonaDetail
+from loadtui.tui.widgets.personas.detail import PersonaDetail
 from loadtui.tui.workspace import Workspace, WorkspaceChange
 
 if TYPE_CHECKING:

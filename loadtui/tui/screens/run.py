@@ -33,11 +33,11 @@ from loadtui.tui import display
 from loadtui.tui.messages import LiveUpdate, RunNotStarted
 from loadtui.tui.planning import PlanChoice, make_plan
 from loadtui.tui.screens.modals import ConfirmScreen, PromptScreen
-from loadtui.tui.widgets.flag_log import FlagLog
-from loadtui.tui.widgets.lines import StripLines, plain_line, threshold_line, threshold_lines
-from loadtui.tui.widgets.metric_row import MetricRow
 from loadtui.tui.widgets.navbar import NavBar
-from loadtui.tui.widgets.run_panels import generator_line, threshold_rows
+from loadtui.tui.widgets.run.flag_log import FlagLog
+from loadtui.tui.widgets.run.lines import StripLines, plain_line, threshold_line, threshold_lines
+from loadtui.tui.widgets.run.metric_row import MetricRow
+from loadtui.tui.widgets.run.panels import generator_line, threshold_rows
 from loadtui.tui.workspace import DEMO_TARGET, Workspace, WorkspaceChange
 
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ class RunScreen(Screen[None]):
         return True
 
     # -- starting -------------------------------------------------------------------------------
-    def _next_plan(self) -> tuple[TestPlan, Path | None]:
+    def next_plan(self) -> tuple[TestPlan, Path | None]:
         """The plan to run: a prepared one as given, else the kept personas planned for the
         target (the demo URL when none is set; the run starts the demo if needed)."""
         ws = self.workspace
@@ -199,7 +199,7 @@ class RunScreen(Screen[None]):
             self.notify("a run is already going; s stops it", severity="warning")
             return
         try:
-            plan, source = self._next_plan()
+            plan, source = self.next_plan()
         except (ValueError, UserError) as exc:
             self.notify(str(exc), severity="warning")
             return

@@ -18,7 +18,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
-from loadtui.tui.widgets.run_panels import ThresholdRow
+from loadtui.tui.widgets.run.panels import ThresholdRow
 
 # (line, width, text style, blank style) → the line's segments
 LineDrawer = Callable[[Hashable, int, Style, Style], list[Segment]]
