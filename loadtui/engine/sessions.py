@@ -1,5 +1,32 @@
 """What one session (open model) or one VU iteration (closed model) does on the wire.
 
+Glossary of the short names used below:
+  intended  perf_counter time the user meant the current request to start (latency counts from it)
+  seen      an earlier perf_counter reading: a step intended by then (+ slack) is due, no clock read
+  think     Session: whether think times apply; CompiledScenario: the think-time distribution
+  think_constant  the draw of a constant think time, made once at compile time
+  entry, rows  cumulative entry weights; cumulative matrix row + exit weight (exit is last)
+  linear    steps of a matrix-less session: each once, in order, capped at max_requests
+  index, count  current state of the walk; steps taken so far in this session
+  step      the step being sent (a login may stand in for it: see then)
+  then      the step a login was sent before; it goes out right after the login's answer
+  login     the scenario's token step, still to run in this session (None once used)
+  token     the bearer token a login captured, sent on every later request of the session
+  key       "METHOD /route": the name a step's requests are recorded under
+  bare      a step with no headers and no body: nothing to build per request
+  fixed_path  no placeholders and no query: the path is the route, no draws
+  embedded  an asset fetched right after its page: no think time before it
+  single    a scenario's only step when a session is one bare fixed-path request with a constant
+            think time (every `--url` run): the fused path may send it
+  fused     the single-step scenario whose recorder ids `sid`, `rid` this session has resolved
+  sid, rid  scenario and route ids from the recorder's `ids`, for `record_ids` (no name lookups)
+  live      the session has started and not yet told its owner it ended (on_end not yet called)
+  done      the bound `_answered` handed to the transport with every request
+  following the scenario `on_end` returned: the next session, started in place on this object
+  view      `submit_view`: the fast transport lends its connection as the answer, valid inside done
+  waiting   sessions in a think-time wait (a timer), which `stop` interrupts
+  slack     TIMER_SLACK_S: a wait shorter than this is not waited for
+
 A session walks its scenario's Markov chain (entry → matrix → exit, capped at `max_requests`),
 fills `{placeholders}` from `Step.params`, draws a query string from `Step.query`, captures a
 `token` from a login step's JSON answer and sends `Authorization: Bearer <token>` on every later
@@ -15,6 +42,11 @@ A session is a `Session` state machine driven by callbacks (the transport's `sub
 timer for think time), not a coroutine: per request that saves a Future, a Task wake-up and a
 chain of coroutine frames, which cost about a third of a worker's CPU. `run_session` wraps one
 in a coroutine for callers that want to await a whole session.
+
+One-request sessions (every `--url` run) take a fused path: `begin_single` (an open-model
+arrival), `_answered` recording with pre-resolved ids, `_again` (end + next start in one step)
+and the transport's `submit_view`. `CompiledScenario.from_scenario(..., fuse=False)` turns it
+off; tests/engine/test_sessions_fused.py checks both paths record the same rows.
 """
 
 from __future__ import annotations
@@ -141,13 +173,16 @@ class CompiledScenario:
     think_constant: float | None = None  # the draw of a constant think time, precomputed
     login: CompiledStep | None = None  # the step that captures a token, run before a step
     # that needs one when the walk reaches it first (a first-order chain can skip the login)
+    # False: never fused (`single` stays None), every session takes the general walk. Only for
+    # the reference twin in tests/engine/test_sessions_fused.py; the engine leaves it True.
+    fuse: bool = field(default=True, kw_only=True)
     linear: int = field(init=False, default=0)  # steps of a matrix-less session (capped)
     # the step when a session is exactly one bare fixed-path request and a constant think time
     # (every `--url` run): its successor can be sent without walking the generic machinery
     single: CompiledStep | None = field(init=False, default=None)
 
     @classmethod
-    def from_scenario(cls, sc: Scenario) -> CompiledScenario:
+    def from_scenario(cls, sc: Scenario, *, fuse: bool = True) -> CompiledScenario:
         steps = tuple(compile_step(s) for s in sc.steps)
         n = len(steps)
         entry = tuple(_cumulative(sc.entry)) if len(sc.entry) == n else ()
@@ -163,7 +198,15 @@ class CompiledScenario:
         )
         login = next((s for s in steps if s.captures_token), None)
         return cls(
-            sc.name, steps, entry, tuple(rows), think, max(1, sc.max_requests), constant, login
+            sc.name,
+            steps,
+            entry,
+            tuple(rows),
+            think,
+            max(1, sc.max_requests),
+            constant,
+            login,
+            fuse=fuse,
         )
 
     def __post_init__(self) -> None:
@@ -171,7 +214,8 @@ class CompiledScenario:
         object.__setattr__(self, "linear", min(len(self.steps), self.max_requests))
         first = self.steps[0] if self.steps else None
         if (
-            first is not None
+            self.fuse
+            and first is not None
             and not self.rows
             and self.linear == 1
             and self.think_constant is not None
