@@ -2,9 +2,10 @@
 
 A worker's `WindowRecorder` buffers each finished request's raw numbers, turns them into
 histograms and counters (vectorised) and, once per interval, hands out a compact `WorkerWindow`
-(plain dict of counters and encoded histograms) — raw samples never leave the
-worker. The runner's `RunTotals` adds the windows of all workers for one interval into a
-`MetricWindow` and keeps cumulative histograms for live thresholds and the end-of-run summary.
+(a `TypedDict` of counters and encoded histograms, pickled over the worker's pipe) — raw samples
+never leave the worker. The runner's `RunTotals` adds the windows of all workers for one
+interval into a `MetricWindow` and keeps cumulative histograms for live thresholds and the
+end-of-run summary. Both sides count each route and scenario in a `RequestTally`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import TypedDict, cast
 
 import numpy as np
 
@@ -30,7 +31,6 @@ from loadtui.engine.histogram import (
 )
 from loadtui.engine.transport import Answer, Response
 
-WorkerWindow = dict[str, Any]
 MAX_ERROR_EXAMPLES = 3
 # One buffered request: intended, t_sent, t_done (perf_counter floats), then route id, scenario
 # id, status, body bytes (ints). Packed with `struct` into a bytearray: ~100 ns a request, where
@@ -50,17 +50,74 @@ ROW_DTYPE = np.dtype(
 FLUSH_EVERY = 16_384  # requests held raw at most (≈ 900 KB) before they go into the histograms
 
 
-@dataclass
-class _Slice:
+TallyWire = tuple[int, int, str]
+"""A `RequestTally` on the wire: requests, errors, encoded latency histogram."""
+
+
+@dataclass(slots=True)
+class RequestTally:
+    """Requests, errors and their latency histogram (intended-start latency) for one route or
+    one scenario: a worker's window (`WindowRecorder`), then the runner's sums over workers for
+    one interval and over the run (`RunTotals`)."""
+
     requests: int = 0
     errors: int = 0
     hist: LatencyHistogram = field(default_factory=LatencyHistogram)
 
+    def merge(self, other: RequestTally) -> None:
+        """Add another tally into this one (`other` is left as it was)."""
+        self.requests += other.requests
+        self.errors += other.errors
+        self.hist.merge(other.hist)
 
-def _slice(slices: dict[str, _Slice], name: str) -> _Slice:
+    def wire(self) -> TallyWire:
+        return (self.requests, self.errors, self.hist.encode())
+
+    def add_wire(self, wire: TallyWire) -> None:
+        """Add a tally sent by a worker (`wire()` of its `RequestTally`)."""
+        requests, errors, text = wire
+        self.requests += requests
+        self.errors += errors
+        h = _decode(text)
+        if h is not None:
+            self.hist.merge(h)
+
+
+class WorkerWindow(TypedDict):
+    """One interval of one worker (`WindowRecorder.snapshot`), as sent to the runner.
+
+    A dict at run time (built and pickled 1-4 times a second per worker, so the cheapest to
+    send); the type names every key for the runner's `RunTotals.merge`."""
+
+    index: int  # window k ends at t0 + k·interval; the last one at the end of the drain
+    t_end: float  # seconds since t0
+    interval_s: float
+    requests: int
+    errors: int
+    errors_by_class: dict[str, int]
+    status_counts: dict[str, int]  # "200" → count; requests without an answer are not counted
+    bytes_in: int
+    dropped: int  # arrivals not started: the worker was at max_in_flight
+    iterations: int
+    sessions_started: int
+    active: int  # sessions / VUs alive at the window's end
+    active_peak: int  # the most alive at once during the window (>= active)
+    in_flight: int
+    cpu: float  # fraction of one core this worker used over the window
+    # encoded histograms, None when empty: latency from the intended start, service time (from
+    # the actual send), send lag (actual send - intended start)
+    hist: str | None
+    service_hist: str | None
+    lag_hist: str | None
+    routes: dict[str, TallyWire]
+    scenarios: dict[str, TallyWire]
+    error_examples: dict[str, list[str]]  # class → up to MAX_ERROR_EXAMPLES details, run-long
+
+
+def _tally(slices: dict[str, RequestTally], name: str) -> RequestTally:
     s = slices.get(name)
     if s is None:
-        s = slices[name] = _Slice()
+        s = slices[name] = RequestTally()
     return s
 
 
@@ -103,8 +160,8 @@ class WindowRecorder:
         self.hist = LatencyHistogram()
         self.service = LatencyHistogram()
         self.lag = LatencyHistogram()
-        self.routes: dict[str, _Slice] = {}
-        self.scenarios: dict[str, _Slice] = {}
+        self.routes: dict[str, RequestTally] = {}
+        self.scenarios: dict[str, RequestTally] = {}
 
     @property
     def requests(self) -> int:
@@ -154,8 +211,8 @@ class WindowRecorder:
             return
         self.errors += 1
         self.errors_by_class[error] += 1
-        _slice(self.routes, route).errors += 1
-        _slice(self.scenarios, scenario).errors += 1
+        _tally(self.routes, route).errors += 1
+        _tally(self.scenarios, scenario).errors += 1
         examples = self.error_examples.setdefault(error, [])
         if len(examples) < MAX_ERROR_EXAMPLES:
             examples.append(response.detail or f"HTTP {response.status} on {route}")
@@ -213,10 +270,8 @@ class WindowRecorder:
             "hist": self.hist.encode() if self.hist.count else None,
             "service_hist": self.service.encode() if self.service.count else None,
             "lag_hist": self.lag.encode() if self.lag.count else None,
-            "routes": {k: (v.requests, v.errors, v.hist.encode()) for k, v in self.routes.items()},
-            "scenarios": {
-                k: (v.requests, v.errors, v.hist.encode()) for k, v in self.scenarios.items()
-            },
+            "routes": {k: v.wire() for k, v in self.routes.items()},
+            "scenarios": {k: v.wire() for k, v in self.scenarios.items()},
             "error_examples": {k: list(v) for k, v in self.error_examples.items()},
         }
         self._fresh()
@@ -227,14 +282,14 @@ class WindowRecorder:
 def _add_slices(
     ids: IntArray,
     names: list[str],
-    slices: dict[str, _Slice],
+    slices: dict[str, RequestTally],
     us: IntArray,
     idx: IntArray,
 ) -> None:
     """Per-route (or per-scenario) request counts and histograms of one flush."""
     first = int(ids[0])
     if (ids == first).all():  # one route in the flush (every `--url` run): no split needed
-        s = _slice(slices, names[first])
+        s = _tally(slices, names[first])
         s.requests += len(ids)
         s.hist.add_us(us, idx)
         return
@@ -247,7 +302,7 @@ def _add_slices(
     np.minimum.at(lows, inverse, us)
     np.maximum.at(highs, inverse, us)
     for j in np.argsort(where, kind="stable").tolist():  # first-seen order, like on arrival
-        s = _slice(slices, names[int(present[j])])
+        s = _tally(slices, names[int(present[j])])
         row = counts[j]
         s.requests += int(row.sum())
         s.hist.add_counts(row, int(lows[j]), int(highs[j]))
@@ -274,13 +329,6 @@ def _decode(text: str | None) -> LatencyHistogram | None:
     return LatencyHistogram.decode(text) if text else None
 
 
-@dataclass
-class _Cumulative:
-    requests: int = 0
-    errors: int = 0
-    hist: LatencyHistogram = field(default_factory=LatencyHistogram)
-
-
 class RunTotals:
     """Cumulative state of the whole run plus the per-interval merge into MetricWindow."""
 
@@ -297,8 +345,8 @@ class RunTotals:
         self.hist = LatencyHistogram()
         self.service = LatencyHistogram()
         self.lag = LatencyHistogram()
-        self.routes: dict[str, _Cumulative] = {}
-        self.scenarios: dict[str, _Cumulative] = {}
+        self.routes: dict[str, RequestTally] = {}
+        self.scenarios: dict[str, RequestTally] = {}
         self.error_examples: dict[str, list[str]] = {}
         self.saturated_windows = 0
         self.windows = 0
@@ -318,8 +366,8 @@ class RunTotals:
     ) -> MetricWindow:
         """Add one interval's worker windows into the totals and return the merged window."""
         hist, service, lag = LatencyHistogram(), LatencyHistogram(), LatencyHistogram()
-        by_route: dict[str, _Cumulative] = {}
-        by_scenario: dict[str, _Cumulative] = {}
+        by_route: dict[str, RequestTally] = {}
+        by_scenario: dict[str, RequestTally] = {}
         errors_by_class: Counter[str] = Counter()
         status_counts: Counter[str] = Counter()
         requests = errors = bytes_in = dropped = active = in_flight = peak = 0
@@ -330,26 +378,25 @@ class RunTotals:
             bytes_in += p["bytes_in"]
             dropped += p["dropped"]
             active += p["active"]
-            peak += int(p.get("active_peak") or p["active"])
+            peak += p["active_peak"]
             in_flight += p["in_flight"]
             self.iterations += p["iterations"]
             self.sessions_started += p["sessions_started"]
             errors_by_class.update(p["errors_by_class"])
             status_counts.update(p["status_counts"])
             cpu.append(float(p["cpu"]))
-            for target, key in ((hist, "hist"), (service, "service_hist"), (lag, "lag_hist")):
-                h = _decode(p[key])
+            for target, text in (
+                (hist, p["hist"]),
+                (service, p["service_hist"]),
+                (lag, p["lag_hist"]),
+            ):
+                h = _decode(text)
                 if h is not None:
                     target.merge(h)
             for mine, theirs in ((by_route, p["routes"]), (by_scenario, p["scenarios"])):
-                for name, (n, e, text) in theirs.items():
-                    acc = mine.setdefault(name, _Cumulative())
-                    acc.requests += n
-                    acc.errors += e
-                    h = _decode(text)
-                    if h is not None:
-                        acc.hist.merge(h)
-            for cls, examples in p.get("error_examples", {}).items():
+                for name, wire in theirs.items():
+                    _tally(mine, name).add_wire(wire)
+            for cls, examples in p["error_examples"].items():
                 kept = self.error_examples.setdefault(cls, [])
                 for ex in examples:
                     if len(kept) < MAX_ERROR_EXAMPLES and ex not in kept:
@@ -370,10 +417,7 @@ class RunTotals:
         self.elapsed_s = max(self.elapsed_s, t)
         for mine, total in ((by_route, self.routes), (by_scenario, self.scenarios)):
             for name, acc in mine.items():
-                cum = total.setdefault(name, _Cumulative())
-                cum.requests += acc.requests
-                cum.errors += acc.errors
-                cum.hist.merge(acc.hist)
+                _tally(total, name).merge(acc)
         return MetricWindow(
             t=round(t, 4),
             ts=ts,
@@ -466,5 +510,5 @@ def _trend(h: LatencyHistogram) -> dict[str, float]:
     }
 
 
-def _breakdown(acc: _Cumulative) -> Breakdown:
+def _breakdown(acc: RequestTally) -> Breakdown:
     return Breakdown(requests=acc.requests, errors=acc.errors, latency=acc.hist.stats())

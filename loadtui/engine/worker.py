@@ -1,7 +1,10 @@
 """One load-generating process: uvloop, one transport, many sessions, one window per interval.
 
 Protocol over the pipe to the runner (pickled tuples):
-  worker → runner: ("ready", pid), ("window", WorkerWindow), ("done", WorkerWindow)
+  worker → runner: ("ready", pid), then ("window", WorkerWindow) once per interval and one
+    ("done", WorkerWindow) last; a `WorkerWindow` (loadtui.engine.metrics) is a TypedDict, a
+    plain dict on the wire: counters, encoded histograms, and per route and per scenario a
+    (requests, errors, encoded histogram) tuple. Its "index" says which interval it is.
   runner → worker: ("go", t0) with t0 a time.monotonic() value shared by all workers, ("stop",)
 Windows are aligned to t0 + k·interval so the runner can add window k of every worker. The last
 window (index K) runs to the end of the drain after the schedule ends, or to the stop.
@@ -24,10 +27,9 @@ import signal
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
 
 from loadtui.contracts import TestPlan
-from loadtui.engine.metrics import CpuMeter, WindowRecorder
+from loadtui.engine.metrics import CpuMeter, WindowRecorder, WorkerWindow
 from loadtui.engine.schedule import (
     StageProfile,
     arrival_seed,
@@ -103,7 +105,7 @@ class Worker:
         except (EOFError, OSError):
             self.stop_requested.set()  # the runner is gone: stop rather than run unobserved
 
-    def _send(self, kind: str, payload: Any) -> None:
+    def _send(self, kind: str, payload: WorkerWindow) -> None:
         try:
             self.conn.send((kind, payload))
         except (BrokenPipeError, OSError):
@@ -157,7 +159,7 @@ class Worker:
             await self.transport.close()
 
     # -- windows ------------------------------------------------------------------------------
-    def _window(self, t_end: float) -> dict[str, Any]:
+    def _window(self, t_end: float) -> WorkerWindow:
         assert self.ctx is not None
         window = self.recorder.snapshot(
             index=self.window_index,
