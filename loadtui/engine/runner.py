@@ -352,9 +352,15 @@ class Runner:
     def _merge(self, parts: list[WorkerWindow], t: float, interval: float) -> MetricWindow:
         mid = max(t - interval / 2, 0.0)
         stage = self.profile.stage_at(mid)
-        rate = self.profile.value_at(min(t, self.profile.duration))
+        profile = self.profile
         if self.plan.workload.model == "open":
+            # requests/s the plan asked for over this window (its mean, like `rps`)
+            start = max(t - interval, 0.0)
+            asked = profile.cumulative(min(t, profile.duration)) - profile.cumulative(start)
+            rate = asked / interval if t > start else 0.0
             rate *= max(self.plan.workload.mean_requests_per_session, 0.0) or 1.0
+        else:
+            rate = profile.value_at(min(t, profile.duration))  # VUs at the window's end
         return self.totals.merge(
             parts,
             t=t,

@@ -52,8 +52,10 @@ from loadtui.engine.transport import (
     make_transport,
     with_callbacks,
 )
+from loadtui.engine.warm import WarmStart, join_times, survival
 
 TIMER_TICK_S = 0.001  # uvloop (libuv) timer resolution
+THIN_TICK_S = 0.1  # how often sessions may leave while the open model's rate falls
 STOP_GRACE_S = 1.0  # in-flight requests get this long after a stop before they are cancelled
 
 
@@ -83,7 +85,19 @@ class Worker:
         self.recorder = WindowRecorder()
         self.cpu = CpuMeter()
         scenarios = [CompiledScenario.from_scenario(s) for s in self.plan.scenarios]
-        self.picker = ScenarioPicker(scenarios, [s.weight for s in self.plan.scenarios])
+        weights = [s.weight for s in self.plan.scenarios]
+        self.picker = ScenarioPicker(scenarios, weights)
+        # the open model keeps sessions in flight at the rate's equilibrium (see `warm`)
+        self.warm = (
+            WarmStart(
+                scenarios,
+                weights,
+                random.Random(arrival_seed(spec.seed, spec.index) + 2),
+                planned_requests_per_session=self.plan.workload.mean_requests_per_session,
+            )
+            if self.plan.workload.model == "open" and not spec.paced
+            else None
+        )
         self.vus: list[VirtualUser] = []
         self.free: list[Session] = []  # ended open-model sessions, reused by later arrivals
         self.drained: asyncio.Future[None] | None = None  # set when the last session ends
@@ -139,11 +153,17 @@ class Worker:
         drive_task = asyncio.create_task(driver)
         tick_task = asyncio.create_task(self._tick())
         stop_task = asyncio.create_task(self.stop_requested.wait())
+        helpers = (
+            [asyncio.create_task(self._drive_joins()), asyncio.create_task(self._thin())]
+            if self.warm is not None and self.warm.active
+            else []
+        )
         try:
             await asyncio.wait({drive_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
             stopped = self.stop_requested.is_set()
-            drive_task.cancel()
-            await asyncio.gather(drive_task, return_exceptions=True)
+            for task in (drive_task, *helpers):
+                task.cancel()
+            await asyncio.gather(drive_task, *helpers, return_exceptions=True)
             self.ctx.stop()  # sessions end between requests; think-time waits end now
             grace = STOP_GRACE_S if stopped else limits.request_timeout_s + 0.5
             if self.recorder.active > 0:
@@ -243,8 +263,9 @@ class Worker:
         if spec.paced:
             arrivals = paced_arrivals(self.profile, index=spec.index, count=spec.count)
         else:
+            scale = self.warm.rate_scale if self.warm is not None else 1.0
             arrivals = poisson_arrivals(
-                self.profile, seed=arrival_seed(spec.seed, spec.index), share=1.0 / spec.count
+                self.profile, seed=arrival_seed(spec.seed, spec.index), share=scale / spec.count
             )
         monotonic, perf = time.monotonic, time.perf_counter
         t0, end, spawn = self.t0, spec.end_s, self._spawn
@@ -252,7 +273,7 @@ class Worker:
         due = -math.inf  # arrivals up to this offset are due: no clock read needed for them
         for t in arrivals:
             if t >= end:
-                return
+                break
             if t > due:
                 due = monotonic() - t0 + TIMER_SLACK_S
                 while t > due:
@@ -261,6 +282,61 @@ class Worker:
                     to_perf = t0 - now + perf()
                     due = now - t0 + TIMER_SLACK_S
             spawn(to_perf + t)
+        # a run lasts its plan: the sessions under way go on to the end of the last stage
+        await asyncio.sleep(max(0.0, end - (monotonic() - t0)))
+
+    async def _drive_joins(self) -> None:
+        """Sessions met mid-journey join when the rate rises (see `warm`): their next request
+        goes out after the rest of its think time."""
+        warm, spec, ctx = self.warm, self.spec, self.ctx
+        assert warm is not None and ctx is not None
+        times = join_times(
+            self.profile,
+            warm.rate_scale * warm.mean_duration,
+            seed=arrival_seed(spec.seed, spec.index) + 3,
+            share=1.0 / spec.count,
+        )
+        rng, rec = self.rng, self.recorder
+        for t in times:
+            if t >= spec.end_s:
+                return
+            delay = t - self._elapsed()
+            if delay > TIMER_TICK_S:
+                await asyncio.sleep(delay)
+            if ctx.stopping:
+                return
+            joining = warm.sample(rng)
+            if joining is None:
+                continue
+            free = self.free
+            session = free.pop() if free else Session(ctx, rng, True, self._session_end)
+            rec.active += 1
+            if rec.active > rec.active_peak:
+                rec.active_peak = rec.active
+            rec.sessions_started += 1
+            session.join(
+                joining.scenario,
+                joining.index,
+                joining.count,
+                time.perf_counter() + joining.wait,
+            )
+
+    async def _thin(self) -> None:
+        """Sessions leave (during a think time) as the rate falls, so the population follows
+        it down (thinning: each waits-out session stays with probability λ(t₁)/λ(t₀))."""
+        ctx = self.ctx
+        assert ctx is not None
+        rng = self.rng
+        before = self._elapsed()
+        while True:
+            await asyncio.sleep(THIN_TICK_S)
+            now = self._elapsed()
+            keep = survival(self.profile, before, now)
+            before = now
+            if keep < 1.0 and ctx.waiting:
+                for session in list(ctx.waiting):
+                    if rng.random() >= keep:
+                        session.leave()
 
     async def _drive_closed(self) -> None:
         """Keep this worker's share of the stage's VUs alive; extra ones retire after their
@@ -360,12 +436,12 @@ class VirtualUser:
 def worker_main(spec: WorkerSpec, conn: Connection) -> None:
     """Process entry point (spawn/forkserver): handshake, then run the event loop to the end."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    worker = Worker(spec, conn, 0.0)  # compiled (and journeys simulated) before the clock starts
     conn.send(("ready", os.getpid()))
     msg = conn.recv()
     if not msg or msg[0] != "go":
         return
-    t0 = float(msg[1])
-    worker = Worker(spec, conn, t0)
+    worker.t0 = float(msg[1])
     try:
         import uvloop
 
