@@ -22,6 +22,7 @@ from loadtui.contracts import (
     TestPlan,
     Workload,
 )
+from loadtui.durations import parse_duration
 from loadtui.engine.runner import Runner
 from loadtui.engine.schedule import StageProfile
 from loadtui.engine.sessions import CompiledScenario
@@ -191,3 +192,32 @@ def test_a_plan_at_one_request_per_second_runs_its_whole_length(
     assert record.state == "complete"
     assert record.duration_s >= 6.0 - 0.05
     assert windows[-1].t >= 6.0 - 0.05
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(150)
+def test_a_load_plan_from_the_sample_log_delivers_its_holds(tmp_path: Path) -> None:
+    """The shipped sample log's personas think for tens of seconds (sessions ~50 s): a 30 s
+    load plan at 200 req/s still holds 200 req/s in its hold stages, against the demo
+    target."""
+    from loadtui.plan.build import build_plan
+    from loadtui.profile.pipeline import build_model
+    from loadtui.resources import sample_log
+
+    model, _ = build_model([sample_log()])
+    with TargetProcess(capacity=64, service_ms=5.0) as target:
+        plan = build_plan(model, type="load", peak_rps=200, duration="30s", target=target.url)
+        runner = Runner(plan, workers=2, transport="fast", seed=9)
+        windows = list(runner.windows())
+        assert runner.result().state == "complete"
+    profile = StageProfile.from_stages(plan.stages)
+    holds = [
+        (profile.times[i], profile.times[i + 1])
+        for i, stage in enumerate(plan.stages)
+        if parse_duration(stage.duration) >= 6.0 and stage.name and "hold" in stage.name
+    ]
+    assert holds, [s.name for s in plan.stages]
+    for start, end in holds:
+        planned, achieved = settled(windows, start, end)
+        assert planned == pytest.approx(200.0, rel=0.01)
+        assert achieved == pytest.approx(planned, rel=0.10), (start, end, achieved)
