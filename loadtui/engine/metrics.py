@@ -323,6 +323,10 @@ class CpuMeter:
 
 
 SATURATION_CPU = 0.9
+# A run's first window (and any ending in its first second) carries the workers' start-up: the
+# CPU meter's first reading spans compiling the plan, the first connections and the sessions
+# joining mid-journey at t=0, not the load a worker sustains. Never judged saturated.
+STARTUP_S = 1.0
 
 
 def _decode(text: str | None) -> LatencyHistogram | None:
@@ -401,7 +405,8 @@ class RunTotals:
                 for ex in examples:
                     if len(kept) < MAX_ERROR_EXAMPLES and ex not in kept:
                         kept.append(ex)
-        saturated = any(c > SATURATION_CPU for c in cpu)
+        startup = self.windows == 0 or t < STARTUP_S
+        saturated = not startup and any(c > SATURATION_CPU for c in cpu)
         self.windows += 1
         self.saturated_windows += int(saturated)
         self.requests += requests
