@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +26,7 @@ examples:
   loadtui profile app.jsonl --format jsonl --session-timeout 15m --json > model.json
 """
 
-FORMATS = ("auto", "combined", "common", "nginx", "jsonl", "csv", "har")
+FORMATS = ("auto", "combined", "common", "nginx", "netnea", "jsonl", "csv", "har")
 PROGRESS_ABOVE_BYTES = 4 * 1024 * 1024  # small files finish before a bar is worth drawing
 
 
@@ -157,8 +158,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(model.model_dump_json(indent=2) + "\n")
         return 0
-    # piped output is read in files and CI logs: give the table room instead of 80 columns
-    out = Console() if sys.stdout.isatty() else Console(width=160)
+    # piped output is read in files and CI logs: give the table room instead of 80 columns,
+    # unless COLUMNS says how wide the reader is
+    wide = sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit()
+    out = Console() if wide else Console(width=160)
     render(model, out)
     if args.output:
         out.print(f"model written to [bold]{_esc(args.output)}[/]")
@@ -199,10 +202,81 @@ def _top_routes(persona: Persona, n: int = 3) -> str:
     )
 
 
+# The persona table's columns: (key, header, header under COMPACT_BELOW columns). Priority is
+# the order of PRIORITY: a narrow console drops columns from its end, never the name or share,
+# and the routes column (the only one that shrinks, by ellipsis) takes what is left.
+COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("persona", "persona", "persona"),
+    ("share", "sess %", "share"),
+    ("sessions", "sessions", "sess"),
+    ("req_sess", "req/sess", "req/sess"),
+    ("duration", "duration", "dur"),
+    ("rate", "req/s", "req/s"),
+    ("writes", "writes", "wr"),
+    ("think", "think p50/p90", "think"),
+    ("routes", "top routes", "top routes"),
+    ("bot", "bot", "bot"),
+)
+PRIORITY: tuple[str, ...] = ("persona", "share", "routes", "req_sess", "think", "writes")
+PRIORITY += ("sessions", "duration", "rate", "bot")
+COMPACT_BELOW = 100  # columns: borderless table, short headers
+MIN_ROUTES = 24  # a method and a short route still read at this width
+
+
+def persona_cells(persona: Persona, *, compact: bool) -> dict[str, str]:
+    """One table row as text per column key (plain text: the caller escapes markup)."""
+    p = persona
+    think = p.think_time_s
+    sep = "/" if compact else " / "
+    return {
+        "persona": p.name,
+        "share": f"{p.share * 100:.1f}%",
+        "sessions": f"{p.sessions:,}",
+        "req_sess": f"{p.requests / p.sessions:.1f}" if p.sessions else "-",
+        "duration": _seconds(p.session_duration_s.mean),
+        "rate": f"{p.request_rate:.2f}",
+        "writes": f"{p.write_ratio * 100:.0f}%",
+        "think": f"{_seconds(think.p50)}{sep}{_seconds(think.p90)}" if think.n else "-",
+        "routes": _top_routes(p),
+        "bot": "bot" if p.is_bot else "",
+    }
+
+
+def fit_columns(rows: list[dict[str, str]], width: int, *, compact: bool) -> list[str]:
+    """Column keys that fit `width` cells, in table order, taken by priority.
+
+    Every column but the routes one is as wide as its widest cell. As rich draws them, each
+    column costs two cells of padding and a divider; the wide table adds two edges, the compact
+    one has neither edges nor padding at its ends (see `render`).
+    """
+    from rich.cells import cell_len
+
+    headers = {key: short if compact else wide for key, wide, short in COLUMNS}
+
+    def natural(key: str) -> int:
+        cells = [headers[key]] + [line for row in rows for line in row[key].splitlines()]
+        return max(cell_len(c) for c in cells)
+
+    chosen: list[str] = []
+    used = -3 if compact else 1  # what a table of no columns would cost; each adds 3
+    for key in PRIORITY:
+        need = (MIN_ROUTES if key == "routes" else natural(key)) + 3
+        if key in ("persona", "share") or used + need <= width:
+            chosen.append(key)
+            used += need
+    return [key for key, _, _ in COLUMNS if key in chosen]
+
+
 def render(model: TrafficModel, console: Console) -> None:
-    """The persona table a performance engineer reads first, plus where the numbers came from."""
+    """The persona table a performance engineer reads first, plus where the numbers came from.
+
+    Under COMPACT_BELOW columns the table loses its borders and long headers, and columns drop
+    by priority, so at 80 columns every persona's name and share still read in full.
+    """
+    from rich import box
     from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     src = model.source
     span = ""
@@ -214,25 +288,37 @@ def render(model: TrafficModel, console: Console) -> None:
         f"{src.requests:,} requests · {src.sessions:,} sessions ({src.bot_sessions:,} bots)"
         f"{escape(span)}" + (f" · {escape(formats)}" if formats else "")
     )
-    table = Table(title="personas", title_justify="left", header_style="bold")
-    table.add_column("persona", no_wrap=True)
-    for col in ("sess %", "sessions", "req/sess", "duration", "req/s", "writes", "think p50/p90"):
-        table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("top routes", overflow="ellipsis", no_wrap=True)
-    table.add_column("bot", justify="center", no_wrap=True)
-    for p in model.personas:
-        think = p.think_time_s
+    compact = console.width < COMPACT_BELOW
+    rows = [persona_cells(p, compact=compact) for p in model.personas]
+    keys = fit_columns(rows, console.width, compact=compact)
+    table = (
+        Table(
+            title="personas",
+            title_justify="left",
+            header_style="bold",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+        )
+        if compact
+        else Table(title="personas", title_justify="left", header_style="bold")
+    )
+    for key, wide, short in COLUMNS:
+        if key not in keys:
+            continue
+        header = short if compact else wide
+        if key == "routes":  # the one column that gives way: each route ellipsized, not wrapped
+            table.add_column(header, no_wrap=False, overflow="ellipsis")
+        elif key in ("persona", "bot"):
+            table.add_column(header, no_wrap=True, justify="center" if key == "bot" else "left")
+        else:
+            table.add_column(header, justify="right", no_wrap=True)
+    for row in rows:
         table.add_row(
-            escape(p.name),
-            f"{p.share * 100:.1f}%",
-            f"{p.sessions:,}",
-            f"{p.requests / p.sessions:.1f}" if p.sessions else "-",
-            _seconds(p.session_duration_s.mean),
-            f"{p.request_rate:.2f}",
-            f"{p.write_ratio * 100:.0f}%",
-            f"{_seconds(think.p50)} / {_seconds(think.p90)}" if think.n else "-",
-            escape(_top_routes(p)),
-            "bot" if p.is_bot else "",
+            *(
+                Text(row[key], no_wrap=True, overflow="ellipsis") if key == "routes" else row[key]
+                for key in keys
+            )
         )
     console.print(table)
     c = model.clustering

@@ -53,53 +53,78 @@ def persona_name(c: Mapping[str, float]) -> str | None:
     return None
 
 
-# How a repeated persona differs from the first one with its name, in words. Ratios count
-# from a 0.2 difference, counts and times from a factor of 2.
-_RATIO_QUALIFIERS = (
+# How a repeated persona differs from the others with its name, in words that mean the same
+# whatever the reference: (feature, word when higher, word when lower). Ratios count from a 0.2
+# difference, counts and times from a factor of 2.
+RATIO_WORDS = (
     ("error_rate", "errors", None),
-    ("write_ratio", "writes", "read_only"),
-    ("asset_ratio", "assets", "no_assets"),
+    ("write_ratio", "writes", "reads"),
+    ("asset_ratio", "assets", "pages"),
     ("referer_ratio", "referred", "direct"),
     ("search_ratio", "search", None),
     ("auth_step", "login", None),
     ("commerce_step", "cart", None),
 )
-_SCALE_QUALIFIERS = (
+SCALE_WORDS = (
     ("requests", "long", "short"),
     ("think_p50_s", "slow", "fast"),
 )
+RATIO_STEP = 0.2
+# A variant's name is a short stem plus one word, so names fit an 80-column table (≤ 18 chars).
+VARIANT_STEMS = {
+    "one_shot_visitor": "one_shot",
+    "casual_browser": "browser",
+    "api_consumer": "api",
+    "power_user": "power",
+    "bot_crawler": "bot",
+}
+MAX_NAME = 18
 
 
-def qualifier(c: Mapping[str, float], ref: Mapping[str, float]) -> str | None:
-    """The word for the biggest difference between two centroids, or None when none is big."""
-    best: tuple[float, str] | None = None
-    for key, up, down in _RATIO_QUALIFIERS:
-        diff = c.get(key, 0.0) - ref.get(key, 0.0)
+def qualifiers(c: Mapping[str, float], others: list[Mapping[str, float]]) -> list[str]:
+    """Words for how centroid `c` differs from the mean of `others`, biggest difference first.
+
+    Ratios compare to the arithmetic mean, counts and times to the geometric mean (they span
+    orders of magnitude). A word needs a 0.2 difference in a ratio or a factor of 2 in a count.
+    """
+    if not others:
+        return []
+    scored: list[tuple[float, str]] = []
+    for key, up, down in RATIO_WORDS:
+        ref = sum(o.get(key, 0.0) for o in others) / len(others)
+        diff = c.get(key, 0.0) - ref
         word = up if diff > 0 else down
-        if word and abs(diff) >= 0.2 and (best is None or abs(diff) / 0.2 > best[0]):
-            best = (abs(diff) / 0.2, word)
-    for key, up, down in _SCALE_QUALIFIERS:
-        a, b = max(c.get(key, 0.0), 1e-3), max(ref.get(key, 0.0), 1e-3)
+        if word and abs(diff) >= RATIO_STEP:
+            scored.append((abs(diff) / RATIO_STEP, word))
+    for key, up, down in SCALE_WORDS:
+        a = max(c.get(key, 0.0), 1e-3)
+        b = math.exp(sum(math.log(max(o.get(key, 0.0), 1e-3)) for o in others) / len(others))
         effect = abs(math.log(a / b)) / math.log(2)
-        if effect >= 1 and (best is None or effect > best[0]):
-            best = (effect, up if a > b else down)
-    return best[1] if best else None
+        if effect >= 1:
+            scored.append((effect, up if a > b else down))
+    return [word for _, word in sorted(scored, key=lambda s: -s[0])]
 
 
 def unique_names(centroids: list[Mapping[str, float]]) -> list[str]:
-    """Names for clusters in order (largest first). A repeated name gets the word for how it
-    differs from the first (`one_shot_visitor_errors`), else a number; unknowns `persona_N`."""
+    """Names for clusters in order (largest first).
+
+    The first cluster of a kind keeps the plain name (`one_shot_visitor`); each later one is a
+    short stem plus the word for what sets it apart from the rest of its kind
+    (`one_shot_errors`), the strongest word no earlier cluster took. Only clusters no word tells
+    apart get a number (`casual_browser_2`); a cluster no rule fits is `persona_N`.
+    """
+    bases = [persona_name(c) or f"persona_{i + 1}" for i, c in enumerate(centroids)]
     names: list[str] = []
-    first: dict[str, Mapping[str, float]] = {}
-    for i, c in enumerate(centroids):
-        base = persona_name(c) or f"persona_{i + 1}"
-        if base not in first:
-            first[base] = c
-            stem = base
-        else:
-            word = qualifier(c, first[base])
-            stem = f"{base}_{word}" if word else base
-        name, n = stem, 2
+    seen: set[str] = set()
+    for i, (c, base) in enumerate(zip(centroids, bases, strict=True)):
+        name = base
+        if base in seen:
+            kin = [o for j, o in enumerate(centroids) if j != i and bases[j] == base]
+            stem = VARIANT_STEMS.get(base, base)
+            words = (f"{stem}_{w}" for w in qualifiers(c, kin))
+            name = next((n for n in words if n not in names), base)
+        seen.add(base)
+        stem, n = name, 2
         while name in names:
             name = f"{stem}_{n}"
             n += 1

@@ -8,7 +8,15 @@ import pytest
 from profile_frames import Req, frame
 
 from loadtui.contracts import IngestReport
-from loadtui.profile.personas import persona_name, unique_names
+from loadtui.profile.personas import (
+    MAX_NAME,
+    RATIO_WORDS,
+    SCALE_WORDS,
+    VARIANT_STEMS,
+    persona_name,
+    qualifiers,
+    unique_names,
+)
 from loadtui.profile.pipeline import profile_frame
 
 API = {
@@ -86,9 +94,45 @@ def test_repeated_names_say_how_the_cluster_differs() -> None:
     direct = {**one_shot, "referer_ratio": 0.0}
     assert unique_names([one_shot, failing, direct]) == [
         "one_shot_visitor",
-        "one_shot_visitor_errors",
-        "one_shot_visitor_direct",
+        "one_shot_errors",
+        "one_shot_direct",
     ]
+
+
+def test_variants_that_share_their_strongest_word_take_their_next_one() -> None:
+    """Five one-shot clusters as in the elastic sample: every name says something true, none
+    is numbered, and each fits an 18-character column."""
+    one_shot = {**CASUAL, "requests": 1.4, "asset_ratio": 0.0, "referer_ratio": 0.0}
+    assets = {**one_shot, "asset_ratio": 1.0}
+    referred_assets = {**one_shot, "asset_ratio": 0.8, "referer_ratio": 0.8}
+    referred = {**one_shot, "referer_ratio": 1.0}
+    slow = {**referred, "referer_ratio": 0.6, "think_p50_s": 35.0}
+    names = unique_names([one_shot, assets, referred_assets, referred, slow])
+    assert names == [
+        "one_shot_visitor",
+        "one_shot_assets",
+        "one_shot_referred",
+        "one_shot_pages",
+        "one_shot_slow",
+    ]
+    assert all(len(n) <= MAX_NAME for n in names)
+
+
+def test_words_compare_a_variant_with_the_rest_of_its_kind() -> None:
+    base = {"requests": 2.0, "think_p50_s": 10.0, "asset_ratio": 0.5, "referer_ratio": 0.5}
+    assert qualifiers({**base, "think_p50_s": 45.0}, [base]) == ["slow"]
+    assert qualifiers({**base, "requests": 0.5, "asset_ratio": 0.0}, [base]) == ["pages", "short"]
+    # a factor under 2 and a ratio step under 0.2 are not differences worth a word
+    assert qualifiers({**base, "think_p50_s": 19.0, "asset_ratio": 0.65}, [base]) == []
+    assert qualifiers(base, []) == []
+
+
+def test_every_variant_name_fits_an_80_column_table() -> None:
+    words = [w for _, up, down in RATIO_WORDS + SCALE_WORDS for w in (up, down) if w]
+    bases = ["one_shot_visitor", "casual_browser", "api_consumer", "power_user", "bot_crawler"]
+    for stem in [VARIANT_STEMS[b] for b in bases] + ["searcher", "buyer"]:
+        for word in words:
+            assert len(f"{stem}_{word}") <= MAX_NAME, (stem, word)
 
 
 def test_think_time_is_page_to_page_without_asset_gaps_or_idle_gaps() -> None:
