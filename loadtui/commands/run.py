@@ -182,7 +182,9 @@ def run_headless(plan: TestPlan, options: RunOptions, source: Path | None) -> in
         ):
             for update in live.updates():
                 if isinstance(update, WindowDone) and progress is not None:
-                    progress.update(progress_line(update, live.plan, live.schedule_s))
+                    progress.update(
+                        progress_line(update, live.plan, live.schedule_s, console.width)
+                    )
                 elif isinstance(update, RunFinished):
                     finished = update
     finally:
@@ -203,30 +205,84 @@ def _ms(v: float) -> str:
     return f"{v:.0f}ms" if v >= 100 else f"{v:.2f}ms" if v < 10 else f"{v:.1f}ms"
 
 
-def progress_line(update: WindowDone, plan: TestPlan, total_s: float) -> Text:
+def data_size(num_bytes: float) -> str:
+    """Bytes in k6's units (decimal, like go-humanize): `995 B`, `1.2 kB`, `120 kB`, `3.4 GB`."""
+    value = float(num_bytes)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(value) < 999.5 or unit == "TB":  # 999.7 kB would print as "1000 kB"
+            break
+        value /= 1000
+    if unit == "B":
+        return f"{value:.0f} B"
+    return f"{value:.1f} {unit}" if abs(value) < 10 else f"{value:.0f} {unit}"
+
+
+# A part of the progress line is its forms, widest first, each with the priority at which it
+# gives way: while the line is too wide, the shown form with the highest number is replaced by
+# the part's next form (or the part goes, after its last). Forms at 0 always stay.
+LineForm = tuple[int, "Text"]  # quoted: rich is imported only when a run starts
+PROGRESS_SEP = " · "
+
+
+def fit_line(parts: list[list[LineForm]], width: int) -> Text:
+    """Join `parts` with ` · ` into one line of at most `width` cells where it can be done."""
+    from rich.text import Text
+
+    chosen = [0] * len(parts)  # index into each part's forms; len(forms) means dropped
+
+    def line() -> Text:
+        shown = [forms[i][1] for forms, i in zip(parts, chosen, strict=True) if i < len(forms)]
+        return Text(PROGRESS_SEP).join(shown)
+
+    while line().cell_len > width:
+        waiting = [
+            (forms[i][0], k)
+            for k, (forms, i) in enumerate(zip(parts, chosen, strict=True))
+            if i < len(forms) and forms[i][0] > 0
+        ]
+        if not waiting:
+            break
+        _, k = max(waiting)  # the least important form; the later part on a tie
+        chosen[k] += 1
+    return line()
+
+
+def progress_line(update: WindowDone, plan: TestPlan, total_s: float, width: int = 160) -> Text:
+    """One line for a terminal `width` cells wide (rich would wrap a longer one, and a live
+    display that wraps scrolls): clock, rate and errors always, then p95, the stage, verdicts."""
     from rich.text import Text
 
     from loadtui.tui.display import clock
 
     w = update.window
-    stage = f"stage {w.stage + 1}/{len(plan.stages)}"
-    if w.stage_name:
-        stage += f" {w.stage_name}"
     err_rate = w.errors / w.requests if w.requests else 0.0
-    line = Text()
-    line.append(f"{clock(w.t)}/{clock(total_s)} ", style="bold")
-    line.append(f"{stage} · ")
-    line.append(f"{w.rps:,.0f} rps", style="cyan")
-    line.append(f" (target {w.target_rate:,.0f}) · ")
-    line.append(f"p50 {_ms(w.latency.p50)} p95 {_ms(w.latency.p95)} p99 {_ms(w.latency.p99)} · ")
-    line.append(f"err {err_rate:.1%}", style="red" if err_rate > 0 else "green")
-    line.append(f" · active {w.active}")
+    stage = f"stage {w.stage + 1}/{len(plan.stages)}"
+    named = f"{stage} {w.stage_name}" if w.stage_name else stage
+    rate = Text(f"{w.rps:,.0f} rps", "cyan")
+    p50, p95 = f"p50 {_ms(w.latency.p50)}", f"p95 {_ms(w.latency.p95)}"
+    p99 = f"p99 {_ms(w.latency.p99)}"
+    passed = sum(v.ok for v in update.verdicts)
+    failed = len(update.verdicts) - passed
+    counts = Text(f"✓{passed}" if passed else "", "green")
+    if failed:
+        counts.append(f"{' ' if passed else ''}✗{failed}", "bold red")
+    verdicts = Text(" ").join(
+        Text.assemble(("✓ " if v.ok else "✗ ", "green" if v.ok else "bold red"), v.expression)
+        for v in update.verdicts
+    )
+    parts: list[list[LineForm]] = [
+        [(2, Text(f"{clock(w.t)}/{clock(total_s)}", "bold")), (0, Text(clock(w.t), "bold"))],
+        [(6, Text(named)), (4, Text(stage)), (3, Text(f"{w.stage + 1}/{len(plan.stages)}"))],
+        [(5, rate + f" (target {w.target_rate:,.0f})"), (0, rate)],
+        [(6, Text(f"{p50} {p95} {p99}")), (4, Text(f"{p95} {p99}")), (1, Text(p95))],
+        [(0, Text(f"err {err_rate:.1%}", style="red" if err_rate > 0 else "green"))],
+        [(5, Text(f"active {w.active}"))],
+    ]
     if w.generator_saturated:
-        line.append(" · generator saturated", style="yellow")
-    for v in update.verdicts:
-        line.append(" ✓ " if v.ok else " ✗ ", style="green" if v.ok else "bold red")
-        line.append(v.expression)
-    return line
+        parts.append([(4, Text("generator saturated", "yellow")), (1, Text("saturated", "yellow"))])
+    if update.verdicts:
+        parts.append([(7, verdicts), (2, counts)])
+    return fit_line(parts, width)
 
 
 def summary_text(record: RunRecord, run_dir: Path) -> str:
@@ -261,7 +317,11 @@ def summary_text(record: RunRecord, run_dir: Path) -> str:
         rows.append(("http_reqs", f"{int(reqs['count'])}  {reqs['rate']:.1f}/s"))
     for name in ("iterations", "data_received", "dropped_iterations"):
         if name in m and m[name].get("count", 0) > 0:
-            rows.append((name, f"{int(m[name]['count'])}  {m[name]['rate']:.1f}/s"))
+            count, per_s = m[name]["count"], m[name]["rate"]
+            if name == "data_received":  # k6: `data_received..: 1.2 MB 120 kB/s`
+                rows.append((name, f"{data_size(count)}  {data_size(per_s)}/s"))
+            else:
+                rows.append((name, f"{int(count)}  {per_s:.1f}/s"))
     if "vus_max" in m:
         rows.append(
             (
