@@ -48,9 +48,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """`parser.parse_args`, except that an unknown flag after a sub-command is reported with
+    that sub-command's usage (`usage: loadtui run ...`), not the top level's, and exits 2.
+
+    argparse hands a sub-parser's leftovers back to the top-level parser, which would print its
+    own usage and leave the user looking for `--bogus` in the wrong list of options.
+    """
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        command = getattr(args, "command", None)
+        subparsers = next(
+            (a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None
+        )
+        owner = subparsers.choices.get(command, parser) if subparsers and command else parser
+        owner.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv)
     try:
         if args.command is None:
             from loadtui.tui.launch import launch

@@ -15,14 +15,17 @@ are strings (`rate<0.25 abortOnFail=30s`).
 from __future__ import annotations
 
 import contextlib
+import difflib
 import io
 import os
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
@@ -51,6 +54,9 @@ SECTION_COMMENTS = {
     "limits": "Safety limits for the load generator.",
 }
 _STEP_DEFAULTS = Step(route="/").model_dump(mode="json")
+# What gives a k6 script away, whatever the file is called: its imports and its entry point.
+K6_SCRIPT = re.compile(r"""from\s+["']k6(/[\w-]+)?["']|^\s*export\s+default\s+function""", re.M)
+SCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".ts")
 
 
 def _yaml() -> YAML:
@@ -203,6 +209,60 @@ def _where(loc: Sequence[int | str]) -> str:
     return out
 
 
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside a field's type (`list[Step]`, `Limits | None`), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _keys_at(loc: Sequence[int | str]) -> list[str]:
+    """The keys a plan accepts in the mapping at `loc` (list indexes step into the items)."""
+    model: type[BaseModel] | None = TestPlan
+    for part in loc:
+        if model is None:
+            return []
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        model = _model_in(field.annotation) if field is not None else None
+    return list(model.model_fields) if model is not None else []
+
+
+def _unknown_key(error: ErrorDetails, source: str) -> str:
+    """`plan.yaml: unknown key 'stagess' in the plan; did you mean 'stages'?` — pydantic's own
+    words ("Extra inputs are not permitted") name neither the fix nor the keys that exist."""
+    *parent, key = error["loc"]
+    known = _keys_at(parent)
+    where = _where(parent) or "the plan"
+    text = f"{source}: unknown key {str(key)!r} in {where}"
+    close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    if close:
+        return f"{text}; did you mean {close[0]!r}?"
+    return f"{text}; the keys there are {', '.join(known)}" if known else text
+
+
+def _not_a_plan(data: Any, text: str, source: str) -> str | None:
+    """What the file is instead, when it is something else loadtui or k6 users hold: a traffic
+    model (from `loadtui profile`) or a k6 script. None when it just is a broken plan."""
+    if isinstance(data, Mapping) and "personas" in data and "scenarios" not in data:
+        return (
+            f"{source} is a traffic model, not a plan: run "
+            f"`loadtui plan {source} -o plan.yaml` first, then `loadtui run plan.yaml`"
+        )
+    script = K6_SCRIPT.search(text) or Path(source).suffix.lower() in SCRIPT_SUFFIXES
+    if script and not isinstance(data, Mapping):  # a script never reads as a YAML mapping
+        return (
+            f"{source} is a k6 script, not a loadtui plan: run it with `k6 run {source}`, or "
+            "make a plan from access logs with `loadtui profile` then `loadtui plan`"
+        )
+    return None
+
+
 def _check_shapes(plan: TestPlan) -> None:
     """What pydantic cannot see: Markov shapes and sums, durations. ValueError names the field."""
     for i, sc in enumerate(plan.scenarios):
@@ -237,10 +297,16 @@ def loads_plan(text: str, source: str = "plan") -> TestPlan:
     try:
         data = _yaml().load(text)
     except YAMLError as exc:
+        instead = _not_a_plan(None, text, source)
+        if instead:
+            raise UserError(instead) from exc
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise UserError(f"{source}{line}: not valid YAML: {problem}") from exc
+    instead = _not_a_plan(data, text, source)
+    if instead:
+        raise UserError(instead)
     if not isinstance(data, Mapping):
         raise UserError(f"{source} does not hold a plan (expected a mapping at the top)")
     data = dict(data)
@@ -255,7 +321,12 @@ def loads_plan(text: str, source: str = "plan") -> TestPlan:
     try:
         plan = TestPlan.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        errors = exc.errors()
+        # a misspelt key also leaves its field missing: name the misspelling, it is the cause
+        unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+        if unknown:
+            raise UserError(_unknown_key(unknown[0], source)) from exc
+        first = errors[0]
         raise UserError(f"{source}: {_where(first['loc'])}: {first['msg']}") from exc
     try:
         _check_shapes(plan)
