@@ -254,6 +254,21 @@ class Stage(_Model):
     name: str | None = None
 
 
+class Breakpoint(_Model):
+    """How a breakpoint test knows it found the limit (plan → engine).
+
+    `until` holds stop conditions in k6 threshold syntax read the other way round: the run
+    stops when one of them *holds* (`{"http_req_failed": ["rate>0.05"]}`). They are judged over
+    the last `window` of the run, not its totals (a late break would hardly move those), and
+    stop the run only once one held for `hold` (so one noisy window does not). An empty `until`
+    means the defaults of `plan/thresholds.py`.
+    """
+
+    until: dict[str, list[str]] = Field(default_factory=dict)
+    window: str = "5s"
+    hold: str = "5s"
+
+
 class Limits(_Model):
     request_timeout_s: float = 10.0
     connect_timeout_s: float = 5.0
@@ -279,7 +294,7 @@ class TestPlan(_Model):
 
     version: int = MODEL_VERSION
     name: str = "plan"
-    type: Literal["smoke", "load", "stress", "spike", "soak", "url"] = "load"
+    type: Literal["smoke", "load", "stress", "spike", "soak", "breakpoint", "url"] = "load"
     target: str = "http://127.0.0.1:8080"
     workload: Workload = Field(default_factory=Workload)
     scenarios: list[Scenario] = Field(default_factory=list)
@@ -290,6 +305,16 @@ class TestPlan(_Model):
     limits: Limits = Field(default_factory=Limits)
     headers: dict[str, str] = Field(default_factory=dict)
     source_model: str | None = None
+    # stop conditions of a breakpoint test (any open plan may carry them); None: none
+    breakpoint: Breakpoint | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_missing_breakpoint(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Leave `breakpoint` out rather than write `null` into every other plan file."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("breakpoint", ...) is None:
+            del data["breakpoint"]
+        return data
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,6 +411,26 @@ class AnomalyFlag(_Model):
 RunState = Literal["running", "complete", "interrupted", "aborted", "incomplete"]
 
 
+class BreakingPoint(_Model):
+    """What a breakpoint test found (`breaking_point` in summary.json).
+
+    `rate_rps` is the last good level: the highest request rate the target sustained (answered
+    requests/s, averaged over the plan's `breakpoint.window`) before a stop condition began to
+    hold. `broke_at_rps` is the planned (offered) request rate when it began to hold, at `t`
+    seconds. `found` is False when the run ended with no condition holding (then `rate_rps` is
+    the best it sustained and `broke_at_rps` is None).
+    """
+
+    found: bool = True
+    rate_rps: float = 0.0
+    broke_at_rps: float | None = None
+    t: float | None = None
+    stage: str | None = None  # the last good stage
+    condition: str | None = None  # "http_req_failed rate>0.05"
+    value: float | None = None  # the condition's value over the window when the run stopped
+    reason: str = ""  # one line for people
+
+
 class RunRecord(_Model):
     """The run's summary.json, minus the windows (those stay in windows.ndjson)."""
 
@@ -407,6 +452,7 @@ class RunRecord(_Model):
     notes: list[str] = Field(default_factory=list)
     source: Literal["loadtui", "k6", "locust"] = "loadtui"
     flags: int = 0  # anomaly flags raised during the run (each one in flags.ndjson)
+    breaking_point: BreakingPoint | None = None  # breakpoint tests only
 
 
 class RunOptions(_Model):

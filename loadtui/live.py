@@ -152,6 +152,7 @@ class LiveRun:
                 seed=opts.seed,
                 paced=opts.paced,
             )
+            runner.thresholds.breakpoint_watch(plan)  # a bad stop condition: exit 2, no folder
             sink = RunSink.open(opts.out_dir, plan, source=self.plan_source, index=opts.index)
         except BaseException:
             self.phase = "ended"

@@ -14,11 +14,23 @@ EPILOG = """examples:
   loadtui plan model.json -o sale.yaml --peak-factor 5          # flash sale: 5× the peak
   loadtui plan model.json -o day.yaml --type soak --replay-hours --duration 2h
   loadtui plan model.json -o closed.yaml --workload closed --peak-vus 50
+  loadtui plan model.json -o bp.yaml --type breakpoint --peak-rps 300 --duration 10m
+  loadtui plan model.json -o bp.yaml --type breakpoint --until "http_req_failed>0.02" \
+      --until "p(99)>2000" --ramp steps
 
 --peak-rps is peak *requests* per second; the open model turns it into session arrivals with
 the persona mix's mean requests per session. Stage targets are sessions/s (open) or VUs (closed).
-Default duration: smoke 1m, load 5m, stress 8m, spike 3m, soak 1h. Bots are left out unless
---include-bots. An existing plan file keeps its comments when regenerated.
+Default duration: smoke 1m, load 5m, stress 8m, spike 3m, soak 1h, breakpoint 10m. Bots are
+left out unless --include-bots. An existing plan file keeps its comments when regenerated.
+
+breakpoint: ramps the request rate from 0 to 10× --peak-rps over --duration (open model) and
+stops as soon as one --until condition holds (k6 threshold syntax read the other way round;
+default: http_req_failed>0.05 and p(95)>1000, in ms). Conditions are judged over the last 5s
+of the run, not its totals, and must hold for 5s before the run stops (`breakpoint.window` and
+`.hold` in the plan). The run records its breaking point (the highest request rate sustained
+before a condition held, and the rate at which it broke) in summary.json. Finding it is the
+test's result, not a failure: the run ends `complete` and exits 0 (k6's abortOnFail would exit
+99). The plan has no pass/fail thresholds; add some to gate on them.
 """
 
 
@@ -34,7 +46,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("model", help="traffic model JSON from `loadtui profile`")
     p.add_argument("-o", "--out", required=True, help="plan YAML to write")
-    p.add_argument("--type", default="load", choices=("smoke", "load", "stress", "spike", "soak"))
+    p.add_argument(
+        "--type",
+        default="load",
+        choices=("smoke", "load", "stress", "spike", "soak", "breakpoint"),
+    )
     p.add_argument("--workload", default="open", choices=("open", "closed"))
     peak = p.add_mutually_exclusive_group()
     peak.add_argument("--peak-rps", type=float, help="peak requests/s (default: observed peak)")
@@ -48,6 +64,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="replay the model's hour-of-day shape compressed into the duration (load, soak)",
     )
     p.add_argument("--include-bots", action="store_true", help="keep bot personas as scenarios")
+    p.add_argument(
+        "--until",
+        action="append",
+        metavar="CONDITION",
+        help="breakpoint: stop when this holds, e.g. http_req_failed>0.05 or p(95)>1000 "
+        "(repeatable; default: both of those)",
+    )
+    p.add_argument(
+        "--ramp",
+        default="linear",
+        choices=("linear", "steps"),
+        help="breakpoint: one linear ramp (k6's) or ten steps with holds",
+    )
     p.add_argument("--name", default=None, help="plan name (default: TYPE-MODEL)")
     p.set_defaults(func=run)
 
@@ -74,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
         include_bots=args.include_bots,
         name=args.name,
         source_model=Path(args.model).name,
+        until=args.until,
+        ramp=args.ramp,
     )
     out = Path(args.out)
     if not out.parent.exists():
@@ -97,12 +128,23 @@ def run(args: argparse.Namespace) -> int:
         f"{load}; {len(plan.scenarios)} scenarios ({mix}); "
         f"{per:.3g} requests/session"
     )
+    if plan.breakpoint is not None:
+        conditions = " or ".join(
+            f"{key} {expr}" for key, exprs in plan.breakpoint.until.items() for expr in exprs
+        )
+        print(
+            f"stops when {conditions} (over the last {plan.breakpoint.window}, for "
+            f"{plan.breakpoint.hold}); the breaking point goes to summary.json"
+        )
     session_s = mean_session_seconds(plan)
     longest = max((parse_duration(s.duration) for s in plan.stages), default=0.0)
+    if plan.type == "breakpoint":  # its stages are slices of one ramp
+        longest = total_seconds(plan.stages)
     if plan.workload.model == "open" and longest < session_s:
         print(
             f"note: sessions last ~{format_duration(session_s)} on average, longer than the "
-            f"longest stage ({format_duration(longest)}): the request rate will not reach "
+            f"{'test' if plan.type == 'breakpoint' else 'longest stage'} "
+            f"({format_duration(longest)}): the request rate will not reach "
             "its target; a longer --duration will"
         )
     return 0

@@ -344,6 +344,8 @@ def summary_text(record: RunRecord, run_dir: Path) -> str:
     errors = ", ".join(f"{k} {v}" for k, v in sorted(record.errors_by_class.items()))
     if errors:
         lines.append(f"    errors: {errors}")
+    if record.breaking_point is not None:  # a breakpoint test: what it found, on one line
+        lines.append(f"    [bold]breaking point[/bold]: {escape(record.breaking_point.reason)}")
     state_style = "green" if record.state == "complete" else "yellow"
     lines.append(
         f"    run [{state_style}]{record.state}[/{state_style}] in {record.duration_s:.1f}s, "

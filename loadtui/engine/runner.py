@@ -380,6 +380,12 @@ class Runner:
             with self._lock:
                 self._stop_reason = "aborted"
                 self._stop.set()
+        watch = self.thresholds.breakpoint_watch(self.plan)  # a breakpoint test's stop conditions
+        if watch is not None and watch.observe(window) is not None and not self._stop.is_set():
+            self._notes.append(watch.stop_note())
+            with self._lock:  # its breaking point is what the plan ran for: the run is complete
+                self._stop_reason = "complete"
+                self._stop.set()
 
     def _finish(self) -> None:
         ended = datetime.now(UTC)
@@ -419,6 +425,9 @@ class Runner:
             errors_by_class=dict(t.errors_by_class),
             environment=_environment(self),
             notes=self._notes + _error_examples(t),
+            breaking_point=(
+                self.thresholds.breakpoint.result(state) if self.thresholds.breakpoint else None
+            ),
         )
         self._record = record
 

@@ -23,6 +23,11 @@ arrivals per second, so the peak is divided by the mix's mean requests per sessi
 expected length of each scenario's Markov walk (capped at `max_requests`), weighted by share,
 which is what the engine will actually send. The closed model's targets are VUs, from Little's
 law: sessions/s × mean session time (requests × response time + page requests × think time).
+
+A breakpoint test (`type="breakpoint"`, open model only) ramps from 0 to ×10 the peak and
+carries stop conditions (`breakpoint.until`, default: errors over 5 % or p95 over 1 s) instead
+of pass/fail thresholds: it is meant to end at its breaking point, which is its result, not a
+failure. `as_breakpoint` turns any open plan (a `--url` plan too) into one.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from typing import Literal
 
 from loadtui import __version__
 from loadtui.contracts import (
+    Breakpoint,
     Distribution,
     Limits,
     Persona,
@@ -51,12 +57,13 @@ from loadtui.errors import UserError
 from loadtui.plan.stages import (
     DEFAULT_DURATION_S,
     PLAN_TYPES,
+    RAMPS,
     format_duration,
     make_stages,
     parse_duration,
     total_seconds,
 )
-from loadtui.plan.thresholds import default_thresholds
+from loadtui.plan.thresholds import DEFAULT_UNTIL, default_thresholds, until_spec
 from loadtui.profile.features import is_asset_route
 
 DEFAULT_TARGET = "http://127.0.0.1:8080"
@@ -83,7 +90,7 @@ _WORDS = (
     "shopping", "summary", "todo", "travel", "weekly",
 )  # fmt: skip
 
-PlanType = Literal["smoke", "load", "stress", "spike", "soak"]
+PlanType = Literal["smoke", "load", "stress", "spike", "soak", "breakpoint"]
 
 
 def split_state(state: str) -> tuple[str, str]:
@@ -357,12 +364,28 @@ def build_plan(
     include_bots: bool = False,
     name: str | None = None,
     source_model: str | None = None,
+    until: Sequence[str] | None = None,
+    ramp: str = "linear",
 ) -> TestPlan:
-    """The TestPlan for `model`; UserError for options that cannot make a plan."""
+    """The TestPlan for `model`; UserError for options that cannot make a plan.
+
+    `until` (stop conditions, `--until` syntax) and `ramp` go with `type="breakpoint"`."""
     if type not in PLAN_TYPES:
         raise UserError(f"--type {type!r} is not one of {', '.join(PLAN_TYPES)}")
     if workload not in ("open", "closed"):
         raise UserError(f"--workload {workload!r} must be open or closed")
+    if type == "breakpoint" and workload != "open":
+        raise UserError(
+            "a breakpoint test ramps the arrival rate until the target breaks; use --workload "
+            "open (a closed model slows down with the target and hides its breaking point)"
+        )
+    if type != "breakpoint" and until:
+        raise UserError("--until goes with --type breakpoint (it says when that test stops)")
+    if type != "breakpoint" and ramp != "linear":
+        raise UserError("--ramp goes with --type breakpoint")
+    if ramp not in RAMPS:
+        raise UserError(f"--ramp {ramp!r} must be one of {', '.join(RAMPS)}")
+    stop = _stop_conditions(until) if type == "breakpoint" else None
     if peak_rps is not None and peak_vus is not None:
         raise UserError("give --peak-rps or --peak-vus, not both")
     if peak_vus is not None and workload == "open":
@@ -420,7 +443,9 @@ def build_plan(
     if replay_hours and (not hourly or max(hourly, default=0) <= 0):
         raise UserError("the model has no hour-of-day profile; profile a log with timestamps")
     try:
-        stages = make_stages(type, peak, total_s, closed=workload == "closed", hourly=hourly)
+        stages = make_stages(
+            type, peak, total_s, closed=workload == "closed", hourly=hourly, ramp=ramp
+        )
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     run_s = total_seconds(stages)
@@ -436,10 +461,65 @@ def build_plan(
         ),
         scenarios=scenarios,
         stages=stages,
-        thresholds=default_thresholds(model.source.response_ms_p50),
+        # a breakpoint test judges its stop conditions, not pass/fail thresholds (see as_breakpoint)
+        thresholds={} if stop else default_thresholds(model.source.response_ms_p50),
         limits=Limits(max_duration=format_duration(max(3600.0, math.ceil(run_s * 1.2)))),
         headers={"User-Agent": f"loadtui/{__version__} (load test)"},
         source_model=source_model,
+        breakpoint=stop,
+    )
+
+
+def _stop_conditions(until: Sequence[str] | None) -> Breakpoint:
+    try:
+        spec = until_spec(until) if until else {k: list(v) for k, v in DEFAULT_UNTIL.items()}
+    except ValueError as exc:
+        raise UserError(f"--until {exc}") from exc
+    return Breakpoint(until=spec)
+
+
+def as_breakpoint(
+    plan: TestPlan,
+    *,
+    peak_rps: float,
+    duration: str | float,
+    until: Sequence[str] | None = None,
+    ramp: str = "linear",
+) -> TestPlan:
+    """`plan` (open model: a persona plan or a `--url` plan) as a breakpoint test: its
+    scenarios, a ramp from 0 to ×10 `peak_rps` over `duration`, stop conditions (`until`,
+    default: errors over 5 % or p95 over 1 s) and no pass/fail thresholds.
+
+    Why no thresholds: a breakpoint test runs until the target breaks, so an SLO judged over
+    the run would fail every time and say nothing; the breaking point is the result. Thresholds
+    added to the plan by hand are still judged (and can still fail the run with exit 99).
+    """
+    if plan.workload.model != "open":
+        raise UserError(
+            "a breakpoint test needs the open model (arrival rates); this plan is closed"
+        )
+    if not peak_rps > 0:
+        raise UserError(f"the peak must be > 0 requests per second (got {peak_rps:g})")
+    if ramp not in RAMPS:
+        raise UserError(f"--ramp {ramp!r} must be one of {', '.join(RAMPS)}")
+    try:
+        total_s = parse_duration(duration)
+        per_session = plan.workload.mean_requests_per_session or 1.0
+        stages = make_stages("breakpoint", peak_rps / per_session, total_s, ramp=ramp)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    run_s = total_seconds(stages)
+    max_duration = max(parse_duration(plan.limits.max_duration), math.ceil(run_s * 1.2))
+    return plan.model_copy(
+        update={
+            "type": "breakpoint",
+            "stages": stages,
+            "thresholds": {},
+            "breakpoint": _stop_conditions(until),
+            "limits": plan.limits.model_copy(
+                update={"max_duration": format_duration(max_duration)}
+            ),
+        }
     )
 
 

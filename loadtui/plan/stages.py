@@ -7,7 +7,8 @@ plan's rate unit: session arrivals per second (open model) or VUs (closed model)
 targets are whole VUs.
 
 All functions are pure: (peak, total duration) in, a list of `Stage` out, durations summing
-exactly to the total.
+exactly to the total. A breakpoint test's ramp goes far past the peak: it is meant to end at
+the plan's stop conditions (`breakpoint.until`), not at its last stage.
 """
 
 from __future__ import annotations
@@ -18,9 +19,19 @@ from collections.abc import Sequence
 from loadtui.contracts import Stage
 from loadtui.durations import format_duration, parse_duration
 
-PLAN_TYPES = ("smoke", "load", "stress", "spike", "soak")
-DEFAULT_DURATION_S = {"smoke": 60, "load": 300, "stress": 480, "spike": 180, "soak": 3600}
+PLAN_TYPES = ("smoke", "load", "stress", "spike", "soak", "breakpoint")
+DEFAULT_DURATION_S = {
+    "smoke": 60,
+    "load": 300,
+    "stress": 480,
+    "spike": 180,
+    "soak": 3600,
+    "breakpoint": 600,
+}
+RAMPS = ("linear", "steps")
 SPIKE_FACTOR = 5.0
+BREAKPOINT_FACTOR = 10.0  # a breakpoint test ramps to 10× the expected peak (stress's top step)
+BREAKPOINT_STEPS = 10
 STRESS_MULTIPLIERS = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 MIN_STEP_S = 90  # a stress step shorter than this has too little steady part to read
 MIN_DURATION_S = 10
@@ -135,6 +146,36 @@ def soak(peak: float, total_s: int, *, closed: bool = False) -> list[Stage]:
     return _stages(total_s, shape, 1, peak, closed)
 
 
+def breakpoint(
+    peak: float,
+    total_s: int,
+    *,
+    closed: bool = False,
+    factor: float = BREAKPOINT_FACTOR,
+    ramp: str = "linear",
+) -> list[Stage]:
+    """From 0 up to ×factor of the expected peak over the whole duration, no ramp-down: the
+    run is meant to stop at its breaking point (the plan's stop conditions), not here.
+
+    `linear` (k6's breakpoint test) is one straight ramp, cut into ten equal stages named by
+    the multiple of the peak each one reaches ("ramp to ×4"), so the last good stage says where
+    the target stood; `steps` climbs in ten steps, each a short ramp and a hold ("step ×4"),
+    for steady windows at every level.
+    """
+    if ramp not in RAMPS:
+        raise ValueError(f"unknown ramp {ramp!r}; choose one of {', '.join(RAMPS)}")
+    mults = [factor * (i + 1) / BREAKPOINT_STEPS for i in range(BREAKPOINT_STEPS)]
+    shape: list[tuple[str, float, float]] = []
+    share = 1.0 / BREAKPOINT_STEPS
+    for mult in mults:
+        if ramp == "linear":
+            shape.append((f"ramp to ×{_factor_name(mult)}", share, mult))
+        else:
+            shape.append((f"ramp to ×{_factor_name(mult)}", share * 0.2, mult))
+            shape.append((f"step ×{_factor_name(mult)}", share * 0.8, mult))
+    return _stages(total_s, shape, len(shape) - 1, peak, closed)
+
+
 def replay_hours(
     peak: float, total_s: int, hourly: Sequence[float], *, closed: bool = False
 ) -> list[Stage]:
@@ -167,8 +208,10 @@ def make_stages(
     *,
     closed: bool = False,
     hourly: Sequence[float] | None = None,
+    ramp: str = "linear",
 ) -> list[Stage]:
-    """Stages for a plan type; `hourly` replays the day's shape instead (load and soak only)."""
+    """Stages for a plan type; `hourly` replays the day's shape instead (load and soak only);
+    `ramp` shapes a breakpoint test (linear or steps)."""
     if plan_type not in PLAN_TYPES:
         raise ValueError(f"unknown test type {plan_type!r}; choose one of {', '.join(PLAN_TYPES)}")
     if not peak > 0:
@@ -189,6 +232,8 @@ def make_stages(
         return stress(peak, whole, closed=closed)
     if plan_type == "spike":
         return spike(peak, whole, closed=closed)
+    if plan_type == "breakpoint":
+        return breakpoint(peak, whole, closed=closed, ramp=ramp)
     return soak(peak, whole, closed=closed)
 
 

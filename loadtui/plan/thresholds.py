@@ -9,6 +9,12 @@ reads that form). Metric keys may name a submetric by tags:
 
 Everything here is pure; the engine feeds `evaluate` with a mapping of aggregation → value
 (`{"p(95)": 412.0, "avg": 120.5}`, k6 summary names) whenever it wants a verdict.
+
+Stop conditions of a breakpoint test (`--until`, a plan's `breakpoint.until`) are the same
+expressions read the other way round: the run stops when one *holds*. On the command line the
+metric may be named before the expression or implied by it: `http_req_failed>0.05` (a rate
+metric's own aggregation), `p(95)>1000` (latency), `http_req_duration p(99)>2000`,
+`http_req_failed{scenario:checkout}:rate>0.1`.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -264,3 +270,119 @@ def default_thresholds(response_ms_p50: float | None) -> dict[str, list[str]]:
         "http_req_duration": [f"p(95)<{_num(p95)}", f"p(99)<{_num(p99)}"],
         "http_req_failed": ["rate<0.01", f"rate<{_num(EXTREME_ERROR_RATE)} abortOnFail=30s"],
     }
+
+
+# -- stop conditions of a breakpoint test --------------------------------------------------------
+
+# What a stop condition can read: the metrics every merged window carries (latency histograms,
+# request and error counts), so they can be judged over the last seconds of a run.
+UNTIL_METRICS = ("http_req_failed", "http_req_duration", "http_req_service", "http_reqs")
+DEFAULT_UNTIL: dict[str, list[str]] = {
+    "http_req_failed": ["rate>0.05"],
+    "http_req_duration": ["p(95)>1000"],
+}
+_IMPLIED_METRIC = {
+    "p": "http_req_duration",
+    "avg": "http_req_duration",
+    "med": "http_req_duration",
+    "min": "http_req_duration",
+    "max": "http_req_duration",
+    "rate": "http_req_failed",
+}
+_NAMED = re.compile(
+    r"^\s*(?P<key>[A-Za-z_][A-Za-z0-9_.]*\s*(?:\{[^{}]*\})?)\s*(?::|\s)\s*(?P<expr>\S.*)$"
+)
+_BARE = re.compile(
+    r"^\s*(?P<key>[A-Za-z_][A-Za-z0-9_.]*\s*(?:\{[^{}]*\})?)\s*"
+    r"(?P<rest>(?:<=|>=|===|==|!=|<|>).*)$"
+)
+_UNTIL_FORMS = (
+    "http_req_failed>0.05, p(95)>1000, http_req_duration p(99)>2000, "
+    "http_req_failed{scenario:NAME}:rate>0.1"
+)
+
+
+def _until_entry(key: str, expr: str) -> tuple[str, Threshold]:
+    """One checked stop condition (metric key, parsed expression); ValueError if not one."""
+    name, tags = parse_metric_key(key)
+    if name not in UNTIL_METRICS:
+        raise ValueError(
+            f"a stop condition cannot read {name!r}; use one of {', '.join(UNTIL_METRICS)}"
+        )
+    if tags and name != "http_req_failed":
+        raise ValueError(
+            f"{key}: only http_req_failed takes tags in a stop condition (windows keep no "
+            "per-scenario latency histograms); use the metric without tags"
+        )
+    th = parse_threshold(expr)
+    if th.abort_on_fail:
+        raise ValueError(f"{expr!r}: abortOnFail has no meaning here: every condition stops")
+    check_metric(key, th)
+    clean = name + ("{" + ",".join(f"{k}:{v}" for k, v in tags.items()) + "}" if tags else "")
+    return clean, th
+
+
+def parse_until(text: str) -> tuple[str, Threshold]:
+    """`--until` text → (metric key, expression); ValueError names the accepted forms."""
+    try:
+        th = parse_threshold(text)
+    except ValueError:
+        th = None
+    if th is not None:  # `p(95)>1000`: the statistic implies the metric
+        metric = _IMPLIED_METRIC.get(th.aggregation)
+        if metric is None and th.aggregation == "count":
+            raise ValueError(f"{text!r}: name the metric, e.g. http_reqs {th.expression}")
+        if metric is None:
+            raise ValueError(f"{text!r}: a stop condition reads {', '.join(UNTIL_METRICS)}")
+        return _until_entry(metric, text)
+    m = _BARE.match(text) or _NAMED.match(text)
+    if m is not None and parse_metric_key(m.group("key"))[0] not in UNTIL_METRICS:
+        raise ValueError(
+            f"{text!r} is not a stop condition: it reads {', '.join(UNTIL_METRICS)}; write "
+            f"it like {_UNTIL_FORMS}"
+        )
+    m = _BARE.match(text)
+    if m is not None:  # `http_req_failed>0.05`: a rate metric's own statistic
+        name, _ = parse_metric_key(m.group("key"))
+        if name not in RATE_METRICS:
+            example = f"{name} p(95)>1000" if name in TREND_METRICS else f"{name} rate<100"
+            raise ValueError(f"{text!r}: say which statistic of {name}, e.g. {example}")
+        return _until_entry(m.group("key"), "rate" + m.group("rest"))
+    m = _NAMED.match(text)
+    if m is not None:  # `http_req_duration p(99)>2000`
+        return _until_entry(m.group("key"), m.group("expr"))
+    raise ValueError(f"{text!r} is not a stop condition; write it like {_UNTIL_FORMS}")
+
+
+def until_spec(texts: Sequence[str]) -> dict[str, list[str]]:
+    """`--until` values → a plan's `breakpoint.until` (metric key → expressions)."""
+    out: dict[str, list[str]] = {}
+    for text in texts:
+        key, th = parse_until(text)
+        exprs = out.setdefault(key, [])
+        if th.expression not in exprs:
+            exprs.append(th.expression)
+    return out
+
+
+def validate_until(spec: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Check a plan's `breakpoint.until` block; ValueError names `until.<metric>[i]`."""
+    out: dict[str, list[str]] = {}
+    for key, entries in spec.items():
+        items = entries if isinstance(entries, list) else [entries]
+        exprs: list[str] = []
+        for i, entry in enumerate(items):
+            if not isinstance(entry, str):
+                raise ValueError(f"until.{key}[{i}]: write the condition as a string: rate>0.05")
+            try:
+                clean_key, th = _until_entry(str(key), entry)
+            except ValueError as exc:
+                raise ValueError(f"until.{key}[{i}]: {exc}") from exc
+            exprs.append(th.expression)
+        out[clean_key if items else str(key)] = exprs
+    return out
+
+
+def until_label(key: str, expression: str) -> str:
+    """`http_req_failed rate>0.05`: how a stop condition is named to people."""
+    return f"{key} {expression}"
