@@ -365,7 +365,7 @@ class MetricWindow(_Model):
     interval_s: float = 1.0
     stage: int = 0
     stage_name: str | None = None
-    target_rate: float = 0.0  # what the schedule asked for at this moment
+    target_rate: float = 0.0  # open: planned requests/s over the window; closed: VUs at its end
     active: int = 0  # sessions (open) or VUs (closed) alive
     in_flight: int = 0
     requests: int = 0

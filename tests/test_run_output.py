@@ -125,3 +125,15 @@ def test_progress_line_at_160_columns_drops_only_the_verdict_details() -> None:
     assert len(line) <= 160
     assert "stage 2/3 hold at peak" in line and "p50 12.3ms" in line and "active 345" in line
     assert line.endswith("generator saturated · ✓1 ✗1")
+
+
+def test_summary_shows_the_planned_request_rate_beside_the_achieved_one(tmp_path: Path) -> None:
+    record = RunRecord(
+        run_id="r2",
+        state="complete",
+        started=datetime(2026, 11, 1, tzinfo=UTC),
+        duration_s=30.0,
+        metrics={"http_reqs": {"count": 6177.0, "rate": 205.9, "planned_rate": 200.0}},
+    )
+    line = next(x for x in summary_text(record, tmp_path).splitlines() if "http_reqs" in x)
+    assert line.endswith(": 6177  205.9/s (planned 200.0/s)")

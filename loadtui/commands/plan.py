@@ -141,10 +141,12 @@ def run(args: argparse.Namespace) -> int:
     if plan.type == "breakpoint":  # its stages are slices of one ramp
         longest = total_seconds(plan.stages)
     if plan.workload.model == "open" and longest < session_s:
+        top = max((s.target for s in plan.stages), default=0.0)
         print(
             f"note: sessions last ~{format_duration(session_s)} on average, longer than the "
             f"{'test' if plan.type == 'breakpoint' else 'longest stage'} "
-            f"({format_duration(longest)}): the request rate will not reach "
-            "its target; a longer --duration will"
+            f"({format_duration(longest)}): the run keeps the sessions of each stage's rate "
+            f"under way (up to ~{top * session_s:,.0f} at the top) so every stage gets its "
+            "req/s from its first seconds"
         )
     return 0

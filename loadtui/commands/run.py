@@ -314,7 +314,14 @@ def summary_text(record: RunRecord, run_dir: Path) -> str:
         total = int(reqs.get("count", 0))
         rows.append(("http_req_failed", f"{failed.get('rate', 0):.2%}  {fails} of {total}"))
     if reqs:
-        rows.append(("http_reqs", f"{int(reqs['count'])}  {reqs['rate']:.1f}/s"))
+        planned = reqs.get("planned_rate")
+        rows.append(
+            (
+                "http_reqs",
+                f"{int(reqs['count'])}  {reqs['rate']:.1f}/s"
+                + ("" if planned is None else f" (planned {planned:.1f}/s)"),
+            )
+        )
     for name in ("iterations", "data_received", "dropped_iterations"):
         if name in m and m[name].get("count", 0) > 0:
             count, per_s = m[name]["count"], m[name]["rate"]

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from loadtui.contracts import MetricWindow, RunRecord, RunState, TestPlan, ThresholdVerdict
+from loadtui.engine.delivery import Delivery
 from loadtui.engine.metrics import RunTotals, WorkerWindow
 from loadtui.engine.schedule import StageProfile, parse_duration
 from loadtui.engine.sessions import CompiledScenario
@@ -105,6 +106,7 @@ class Runner:
         self.run_id = run_id
         self.thresholds = LiveThresholds(plan.thresholds, parse_duration(plan.limits.abort_grace))
         self.totals = RunTotals()
+        self.delivery = Delivery()  # planned vs delivered request rate (open model)
         self._queue: queue.Queue[MetricWindow | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -372,6 +374,8 @@ class Runner:
         )
 
     def _after_window(self, window: MetricWindow) -> None:
+        if self.plan.workload.model == "open":
+            self.delivery.observe(window)
         verdicts, abort = self.thresholds.evaluate(self.totals, window.t)
         self._verdicts = verdicts
         if abort and not self._stop.is_set():
@@ -386,6 +390,13 @@ class Runner:
             with self._lock:  # its breaking point is what the plan ran for: the run is complete
                 self._stop_reason = "complete"
                 self._stop.set()
+
+    def _metrics(self, duration: float) -> dict[str, dict[str, float]]:
+        if duration <= 0:
+            return {}
+        metrics = self.totals.k6_metrics(duration)
+        _planned(metrics, self.delivery, duration)
+        return metrics
 
     def _finish(self) -> None:
         ended = datetime.now(UTC)
@@ -420,16 +431,24 @@ class Runner:
             workers=self.workers,
             transport=self.transport,
             workload=self.plan.workload.model,
-            metrics=t.k6_metrics(duration) if duration > 0 else {},
+            metrics=self._metrics(duration),
             thresholds=self._verdicts,
             errors_by_class=dict(t.errors_by_class),
             environment=_environment(self),
-            notes=self._notes + _error_examples(t),
+            notes=self._notes + self.delivery.notes() + _error_examples(t),
             breaking_point=(
                 self.thresholds.breakpoint.result(state) if self.thresholds.breakpoint else None
             ),
         )
         self._record = record
+
+
+def _planned(metrics: dict[str, dict[str, float]], delivery: Delivery, duration: float) -> None:
+    """k6 has no planned rate; ours sits beside `count` and `rate` in `http_reqs`."""
+    reqs = metrics.get("http_reqs")
+    if reqs is not None and delivery.planned > 0:
+        reqs["planned"] = round(delivery.planned, 1)
+        reqs["planned_rate"] = round(delivery.planned / duration, 3)
 
 
 def _error_examples(t: RunTotals) -> list[str]:

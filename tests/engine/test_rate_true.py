@@ -175,6 +175,10 @@ def test_long_sessions_deliver_each_stages_planned_request_rate(
         planned, achieved = settled(windows, start, end)
         assert achieved == pytest.approx(planned, rel=0.10), (start, planned, achieved)
     assert settled(windows, 8.0, 16.0)[0] == pytest.approx(300.0)
+    reqs = record.metrics["http_reqs"]
+    assert reqs["planned"] == pytest.approx(8 * (150 + 300 + 100), rel=0.001)
+    assert reqs["count"] == pytest.approx(reqs["planned"], rel=0.10)
+    assert not any("held the rate back" in note for note in record.notes), record.notes
 
 
 @pytest.mark.e2e
