@@ -99,7 +99,7 @@ async def test_catalogue_routes_and_unknown_products(served: Serve) -> None:
         async with http.get(f"{url}/") as r:
             assert "text/html" in r.headers["Content-Type"]
         async with http.get(f"{url}/health") as r:
-            assert await r.json() == {"status": "ok"}
+            assert await r.json() == {"status": "ok", "service": "loadtui-demo-target"}
 
 
 async def test_requests_beyond_capacity_and_queue_get_503_and_are_counted(
