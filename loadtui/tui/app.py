@@ -13,8 +13,10 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from loadtui.contracts import RunOptions
+from loadtui.live import EXIT_INTERRUPTED, Phase
 from loadtui.tui.planning import PlanChoice
 from loadtui.tui.screens.help import HelpScreen, collect_keys
+from loadtui.tui.screens.modals import ConfirmScreen
 from loadtui.tui.screens.personas import PersonasScreen
 from loadtui.tui.screens.run import RunScreen
 from loadtui.tui.themes import DEFAULT_THEME, load_themes
@@ -45,7 +47,7 @@ class LoadtuiApp(App[int]):
         Binding("1", "pane('personas')", "Personas", show=False, tooltip="Personas pane"),
         Binding("2", "pane('run')", "Run", show=False, tooltip="Run pane"),
         Binding("question_mark", "help", "help", key_display="?", tooltip="this list of keys"),
-        Binding("q", "quit", "quit", tooltip="quit (stops a running test first)"),
+        Binding("q", "quit", "quit", tooltip="quit (asks first while a test runs, then stops it)"),
     ]
 
     # only the nav bars show these, and they redraw themselves: no whole-screen repaint
@@ -61,11 +63,13 @@ class LoadtuiApp(App[int]):
         plan_choice: PlanChoice | None = None,
         start_run: bool = False,
         exit_with_run: bool = False,
+        notice: str | None = None,
     ) -> None:
         """`run_options` say how the Run pane runs (workers, transport, interval, runs folder,
         whether to start the demo target); `plan_choice` what it plans from the model.
         `start_run` opens on the Run pane and starts a run at once (`loadtui run PLAN`, the
-        benchmark); `exit_with_run` makes the app's return code the last run's (0, 99, 1, 130)."""
+        benchmark); `exit_with_run` makes the app's return code the last run's (0, 99, 1, 130).
+        `notice` is shown once the app is up (`loadtui demo`: the port it had to change)."""
         super().__init__()
         self.workspace = workspace or Workspace()
         self.run_options = run_options or RunOptions(
@@ -75,6 +79,9 @@ class LoadtuiApp(App[int]):
         self.start_run = start_run
         self.exit_with_run = exit_with_run
         self.run_exit_code = 0  # set by the Run pane when a run ends
+        self.run_phase: Phase = "idle"  # set by the Run pane: q asks first while a run goes on
+        self.notice = notice
+        self._asking_to_quit = False
         self.workspace_changed: Signal[WorkspaceChange] = Signal(self, "workspace_changed")
         self.workspace.listeners.append(self._workspace_changed)
         self._cleanups: list[Callable[[], None]] = []
@@ -91,6 +98,8 @@ class LoadtuiApp(App[int]):
         self.workspace_changed.publish(change)
 
     async def on_mount(self) -> None:
+        if self.notice:
+            self.notify(self.notice, timeout=10)
         if self.start_run:
             await self.switch_mode("run")
             screen = self.screen
@@ -126,6 +135,31 @@ class LoadtuiApp(App[int]):
                 self.log.error(f"cleanup failed: {exc}")
 
     async def action_quit(self) -> None:
+        """Quit; while a run starts or runs, ask first (as `s` does), then stop it."""
+        if self.run_phase in ("starting", "running"):
+            if self._asking_to_quit:
+                return
+
+            def answered(quit_now: bool | None) -> None:
+                self._asking_to_quit = False
+                if quit_now:
+                    if self.run_phase in ("starting", "running"):
+                        self.run_exit_code = EXIT_INTERRUPTED  # what a stopped run exits with
+                    self.call_next(self._stop_and_exit)
+
+            self._asking_to_quit = True
+            self.push_screen(
+                ConfirmScreen(
+                    "Quit while a run goes on? It is stopped first (interrupted).",
+                    yes="quit",
+                    no="keep running",
+                ),
+                answered,
+            )
+            return
+        await self._stop_and_exit()
+
+    async def _stop_and_exit(self) -> None:
         if self._cleanups:
             self.run_status = "◌ stopping…"
             self.notify("stopping the run and the demo target…")

@@ -30,6 +30,27 @@ def rate(value: float) -> str:
     return f"{value:.1f}"
 
 
+def fine_rate(value: float) -> str:
+    """Session arrivals per second, often far below one: 0.028, 1.90, 19.0, 1,480."""
+    if value < 0.1:
+        return f"{value:.3f}"
+    if value < 10:
+        return f"{value:.2f}"
+    return rate(value)
+
+
+def data_size(count: float) -> str:
+    """Bytes in k6's units (decimal, like go-humanize): 512 B, 1.2 kB, 120 kB, 3.4 GB."""
+    size = float(count)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(size) < 999.5 or unit == "TB":  # 999.7 kB would print as "1000 kB"
+            break
+        size /= 1000
+    if unit == "B":
+        return f"{size:.0f} B"
+    return f"{size:.1f} {unit}" if abs(size) < 10 else f"{size:.0f} {unit}"
+
+
 def millis(value: float) -> str:
     if value >= 10_000:
         return f"{value / 1000:.1f} s"

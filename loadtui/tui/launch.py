@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from loadtui.contracts import RunOptions, TestPlan
 from loadtui.errors import UserError
 from loadtui.resources import sample_log
-from loadtui.tui.planning import PlanChoice
+from loadtui.tui.planning import PlanChoice, check_duration
 from loadtui.tui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from loadtui.tui.app import LoadtuiApp
 
 SAMPLE_LOG = sample_log()  # packaged with loadtui, so found from any directory
 # The sample log's own peak is a few requests per second: a plan at that rate shows nothing in
@@ -21,24 +25,32 @@ DEMO_DURATION = "2m"
 
 
 def plan_choice_from_args(args: argparse.Namespace) -> PlanChoice:
-    """What the Run pane plans: explicit flags win; the demo target gets a lively load."""
+    """What the Run pane plans: explicit flags win; the demo target gets a lively load.
+
+    A bad --peak-rps or --duration is a UserError here (exit 2 before the TUI opens), with the
+    same check the Run pane's prompts use."""
     peak = getattr(args, "peak_rps", None)
     duration = getattr(args, "duration", None)
     choice = PlanChoice()
     if peak is not None:
-        if peak <= 0:
+        if not peak > 0:
             raise UserError(f"--peak-rps must be positive (got {peak:g})")
-        choice = replace(choice, peak_rps=float(peak))
+        # `loadtui demo` passes its default as a value and says so (the screen tells them apart)
+        choice = choice.with_peak(float(peak), getattr(args, "peak_source", "flag"))
     elif getattr(args, "target", None) is None:
-        choice = replace(choice, peak_rps=DEMO_PEAK_RPS, duration=DEMO_DURATION)
+        choice = replace(choice.with_peak(DEMO_PEAK_RPS, "demo"), duration=DEMO_DURATION)
     if duration is not None:
-        choice = replace(choice, duration=str(duration))
+        problem = check_duration(str(duration))
+        if problem:
+            raise UserError(f"--duration: {problem}")
+        choice = choice.with_duration(str(duration))
     return choice
 
 
-def tui_run_options(out_dir: Path = Path("runs"), **changes: object) -> RunOptions:
-    """Run options for runs watched in the TUI: four windows a second, so the rows move."""
-    return RunOptions.model_validate({"out_dir": out_dir, "interval_s": 0.25, **changes})
+def tui_run_options(**changes: object) -> RunOptions:
+    """Run options for runs watched in the TUI: four windows a second, so the rows move; run
+    folders in ./runs unless `out_dir` says otherwise."""
+    return RunOptions.model_validate({"out_dir": Path("runs"), "interval_s": 0.25, **changes})
 
 
 def workspace_from_args(args: argparse.Namespace) -> Workspace:
@@ -76,18 +88,26 @@ def check_theme(name: str | None) -> None:
         raise UserError(f"unknown theme {name!r}; choose one of: {', '.join(known)}")
 
 
-def launch(args: argparse.Namespace) -> int:
+def build_app(args: argparse.Namespace, **options: object) -> LoadtuiApp:
+    """The app `loadtui` opens for `args` (checked first: a UserError leaves nothing started).
+    `options` change its RunOptions (tests: one worker, a runs folder of their own)."""
     theme = getattr(args, "theme", None)
     check_theme(theme)
+    choice = plan_choice_from_args(args)
     workspace = workspace_from_args(args)
     from loadtui.tui.app import LoadtuiApp
 
-    app = LoadtuiApp(
+    return LoadtuiApp(
         workspace,
         theme_name=theme,
-        run_options=tui_run_options(start_demo_target=workspace.target is None),
-        plan_choice=plan_choice_from_args(args),
+        run_options=tui_run_options(**{"start_demo_target": workspace.target is None, **options}),
+        plan_choice=choice,
+        notice=getattr(args, "notice", None),
     )
+
+
+def launch(args: argparse.Namespace) -> int:
+    app = build_app(args)
     try:
         code = app.run()
     finally:

@@ -39,7 +39,16 @@ def test_bots_are_not_planned_unless_kept_and_shown(shop_model: TrafficModel) ->
     assert all(not s.is_bot for s in plan.scenarios)
 
 
-def test_plan_type_key_cycles_load_and_smoke() -> None:
+def test_plan_type_key_cycles_through_every_type_the_planner_knows() -> None:
+    from loadtui.plan.stages import PLAN_TYPES as PLANNER_TYPES
+
     assert PlanChoice().type == "load"
-    assert PlanChoice().next_type().type == "smoke"
-    assert PlanChoice().next_type().next_type().type == "load"
+    seen = [PlanChoice().type]
+    choice = PlanChoice()
+    for _ in PLANNER_TYPES:
+        choice = choice.next_type()
+        seen.append(choice.type)
+    assert seen[0] == seen[-1] == "load"
+    assert sorted(seen[:-1]) == sorted(PLANNER_TYPES)  # stress, spike, soak… (breakpoint too)
+    assert {"smoke", "load", "stress", "spike", "soak"} <= set(seen)
+    assert PlanChoice().next_type().next_type(-1) == PlanChoice()

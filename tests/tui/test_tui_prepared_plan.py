@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from textual.widgets import ProgressBar
 from tui_waits import demo_target, wait_for
 
 from loadtui.contracts import RunOptions
@@ -56,9 +57,18 @@ async def test_prepared_plan_starts_on_the_run_pane_and_shows_every_window(
         assert requests > 0 and sum(w.errors for w in windows) == 0
         assert live.record is not None
         assert requests == live.record.metrics["http_reqs"]["count"]
-        assert shown(app, "#row-rps").startswith(f"rps {display.rate(windows[-1].rps):>8} ")
         assert "complete ·" in shown(app, "#flags-pane")
         assert "plan url GET /" in shown(app, "#navbar")
+        # the end of the run shows its results: the record's numbers, the folder it went to
+        results = shown(app, "#results-pane")
+        assert "results · complete" in results
+        assert f"http_reqs .........: {requests:,}  " in results
+        assert f"{live.run_dir.name}/" in results
+        bar = screen.query_one("#stage-progress", ProgressBar)
+        assert bar.percentage == 1.0  # a complete run ends with a full bar, not at 99 %
+        await pilot.press("v")  # the live rows of the run that ended
+        await pilot.pause()
+        assert shown(app, "#row-rps").startswith(f"rps {display.rate(windows[-1].rps):>8} ")
 
 
 async def test_a_prepared_plan_shows_its_thresholds_before_it_starts(

@@ -76,7 +76,7 @@ async def test_number_keys_switch_panes_and_the_nav_bar_shows_them(
         await pilot.pause()
         assert isinstance(app.screen, RunScreen)
         # the bot persona is shown on the Personas pane but not planned unless kept
-        assert "3 personas" in str(app.screen.query_one("#live-pane").border_title)
+        assert "3 personas" in str(app.screen.query_one("#plan-pane").border_title)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -99,18 +99,42 @@ async def test_nothing_loaded_opens_the_wizard() -> None:
 
 
 def test_demo_target_runs_get_a_visible_load_and_flags_win() -> None:
-    import argparse
-
     from loadtui.tui.launch import DEMO_PEAK_RPS, plan_choice_from_args
     from loadtui.tui.planning import PlanChoice
 
     demo = plan_choice_from_args(argparse.Namespace(target=None, peak_rps=None, duration=None))
-    assert demo == PlanChoice(peak_rps=DEMO_PEAK_RPS, duration="2m")
+    assert demo == PlanChoice(peak_rps=DEMO_PEAK_RPS, duration="2m", peak_source="demo")
     own = plan_choice_from_args(
         argparse.Namespace(target="http://127.0.0.1:9", peak_rps=None, duration=None)
     )
-    assert own == PlanChoice()  # a real target gets the log's own peak
+    assert own == PlanChoice()  # a real target gets the log's own peak (at least the floor)
     explicit = plan_choice_from_args(
         argparse.Namespace(target="http://127.0.0.1:9", peak_rps=50.0, duration="30s")
     )
-    assert explicit == PlanChoice(peak_rps=50.0, duration="30s")
+    assert explicit == PlanChoice(peak_rps=50.0, duration="30s", peak_source="flag")
+
+
+@pytest.mark.parametrize(
+    ("duration", "message"),
+    [
+        ("5min", "--duration: '5min' is not a duration; use k6 style like 30s, 5m, 1h30m"),
+        ("5s", "--duration: '5s' is too short: at least 10s"),
+        ("2d", "--duration: '2d' is too long: at most 24h"),
+    ],
+)
+def test_a_bad_duration_is_refused_at_launch_in_one_line(duration: str, message: str) -> None:
+    from loadtui.tui.launch import plan_choice_from_args
+
+    with pytest.raises(UserError) as caught:
+        plan_choice_from_args(argparse.Namespace(target=None, peak_rps=None, duration=duration))
+    assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
+
+
+def test_a_bad_duration_exits_2_before_the_tui_opens(capsys: pytest.CaptureFixture[str]) -> None:
+    from loadtui.cli import main
+
+    assert main(["--duration", "5min", "--log", "/no/such.log"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "loadtui: error: --duration: '5min' is not a duration; use k6 style like 30s, 5m, 1h30m"
+    ]

@@ -56,7 +56,7 @@ async def test_an_edit_on_the_personas_pane_reaches_the_run_pane_off_screen(
         await pilot.pause()
         run = app.screen
         assert isinstance(run, RunScreen)
-        assert "3 personas" in shown(app, "#live-pane")  # the bot is left out by default
+        assert "3 personas" in shown(app, "#plan-pane")  # the bot is left out by default
         run.plan = run.next_plan()[0]  # a plan made before the edit
         await pilot.press("1")
         await pilot.pause()
@@ -65,5 +65,5 @@ async def test_an_edit_on_the_personas_pane_reaches_the_run_pane_off_screen(
         assert run.plan is None, "the Run pane kept a stale plan"
         await pilot.press("2")
         await pilot.pause()
-        assert "2 personas" in shown(app, "#live-pane")
+        assert "2 personas" in shown(app, "#plan-pane")
         assert app.source_label == ws.source_name

@@ -37,6 +37,11 @@ class PromptScreen(ModalScreen[str | None]):
             yield Static("", id="prompt-error", classes="dialog-error")
             yield Static("enter ok · escape cancel", classes="dialog-hint")
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Checked as typed: the reason shows under the line before enter is pressed."""
+        error = self.check(event.value) if self.check and event.value.strip() else None
+        self.query_one("#prompt-error", Static).update(error or "")
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         error = self.check(event.value) if self.check else None
         if error:

@@ -1,24 +1,33 @@
-"""Run pane: plan the kept personas (or take a prepared plan), run it, watch it live.
+"""Run pane: the plan before the start, the run live, the results at its end.
+
+The top of the pane is one of three views (a `ContentSwitcher`): the **plan** that enter would
+run (stages, planned rates, target, workers; keys change the test type, peak and length), the
+**live** rows while it runs, and the **results** (k6's end-of-test summary) once it ended; `v`
+switches between those that exist. Thresholds and flags stay below in every view.
 
 The screen only consumes `loadtui.live.LiveRun` (the same service `loadtui run --headless`
 uses): a thread worker iterates its updates and posts one message each; the screen keeps series
 (one list per row) and redraws. Starting the demo target, writing the run folder and computing
-anomaly flags all happen in the service.
+anomaly flags all happen in the service. What each view says is computed by pure functions
+(`planning`, `plan_preview`, `results`).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar
+from textual.widgets import ContentSwitcher, Footer, ProgressBar
 
-from loadtui.contracts import AnomalyFlag, MetricWindow, RunOptions, TestPlan, ThresholdVerdict
+from loadtui.contracts import AnomalyFlag, MetricWindow, RunOptions, RunRecord, TestPlan
+from loadtui.contracts import ThresholdVerdict as Verdict
+from loadtui.durations import format_duration, parse_duration
 from loadtui.errors import UserError
 from loadtui.live import (
     LiveRun,
@@ -31,13 +40,25 @@ from loadtui.live import (
 )
 from loadtui.tui import display
 from loadtui.tui.messages import LiveUpdate, RunNotStarted
-from loadtui.tui.planning import PlanChoice, make_plan
+from loadtui.tui.plan_preview import PlanPreview, plan_peak_text, preview
+from loadtui.tui.planning import (
+    PLAN_TYPES,
+    PlanChoice,
+    check_duration,
+    check_peak,
+    log_peak_rps,
+    make_plan,
+    peak_text,
+)
+from loadtui.tui.results import results_lines, results_title
 from loadtui.tui.screens.modals import ConfirmScreen, PromptScreen
 from loadtui.tui.widgets.navbar import NavBar
 from loadtui.tui.widgets.run.flag_log import FlagLog
 from loadtui.tui.widgets.run.lines import StripLines, plain_line, threshold_line, threshold_lines
 from loadtui.tui.widgets.run.metric_row import MetricRow
-from loadtui.tui.widgets.run.panels import generator_line, threshold_rows
+from loadtui.tui.widgets.run.panels import generator_line, stop_rows, threshold_rows
+from loadtui.tui.widgets.run.plan_view import PlanView
+from loadtui.tui.widgets.run.results_view import ResultsView
 from loadtui.tui.workspace import DEMO_TARGET, Workspace, WorkspaceChange
 
 if TYPE_CHECKING:
@@ -45,6 +66,9 @@ if TYPE_CHECKING:
 
 LATENCY_ROWS = ("p50", "p95", "p99")
 BUSY: tuple[Phase, ...] = ("starting", "running", "stopping")
+NO_MODEL = "no traffic model yet: load a log on the Personas pane (1) or o for a plan"
+View = Literal["plan", "live", "results"]
+VIEWS: tuple[View, ...] = ("results", "live", "plan")  # the order `v` goes through them
 
 
 def check_url(value: str) -> str | None:
@@ -62,10 +86,21 @@ def check_plan_path(value: str) -> str | None:
 
 class RunScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter", "start", "start", tooltip="plan and start a run against the target"),
+        Binding("enter", "start", "start", tooltip="start a run of the plan shown"),
         Binding("s", "stop", "stop", tooltip="stop the run (asks first); results are kept"),
-        Binding("l", "plan_type", "type", tooltip="switch the plan type: load ⇄ smoke"),
-        Binding("o", "open_plan", "open", tooltip="open a plan file (from `loadtui plan`) to run"),
+        Binding("l", "plan_type(1)", "type", tooltip="next test type: " + " ".join(PLAN_TYPES)),
+        Binding("L", "plan_type(-1)", "type", show=False, tooltip="previous test type"),
+        Binding("r", "peak", "peak", tooltip="set the plan's peak in requests/s"),
+        Binding("d", "duration", "length", tooltip="set the run's length (k6 style: 90s, 5m)"),
+        Binding("t", "target", "target", tooltip="set the target base URL"),
+        Binding(
+            "o",
+            "open_plan",
+            "open",
+            show=False,  # the footer is full at 80 columns; ? lists it
+            tooltip="open a plan file (from `loadtui plan`) to run",
+        ),
+        Binding("v", "view", "view", tooltip="switch the view: results, live rows, plan"),
         Binding(
             "c",
             "latency_kind",
@@ -76,23 +111,25 @@ class RunScreen(Screen[None]):
             "p",
             "pause_view",
             "pause",
-            show=False,  # the footer is full at 80 columns; ? lists it
+            show=False,
             tooltip="freeze the display; the run goes on",
         ),
-        Binding("t", "target", "target", tooltip="set the target base URL"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.choice = PlanChoice()  # replaced in on_mount from the app's plan choice
         self.plan: TestPlan | None = None  # the plan of the current or last run
+        self.upcoming: TestPlan | None = None  # what enter would run (the plan view shows it)
         self.live: LiveRun | None = None
         self.target_url: str | None = None  # where the last run went (a demo we started)
         self.flags: list[AnomalyFlag] = []
-        self.verdicts: list[ThresholdVerdict] = []
+        self.verdicts: list[Verdict] = []
+        self.record: RunRecord | None = None  # the last run's, once it ended
         self.corrected = True
         self.paused = False
-        self.state: Phase = "idle"
+        self.view: View = "plan"
+        self._state: Phase = "idle"
         self.last: MetricWindow | None = None
         self.service: dict[str, list[float]] = {k: [] for k in LATENCY_ROWS}
         self.corrected_series: dict[str, list[float]] = {k: [] for k in LATENCY_ROWS}
@@ -108,16 +145,32 @@ class RunScreen(Screen[None]):
     def loadtui(self) -> LoadtuiApp:
         return self.app  # type: ignore[return-value]
 
+    @property
+    def state(self) -> Phase:
+        return self._state
+
+    @state.setter
+    def state(self, phase: Phase) -> None:
+        """The run's phase; the app hears it (q asks first while a run goes on) and the footer
+        shows the keys that apply."""
+        self._state = phase
+        self.loadtui.run_phase = phase
+        if self.is_mounted:
+            self.refresh_bindings()
+
     def compose(self) -> ComposeResult:
         yield NavBar("run", id="navbar")
-        with Vertical(id="live-pane", classes="pane"):
-            yield ProgressBar(total=1.0, show_eta=False, id="stage-progress")
-            yield MetricRow("p50", id="row-p50")
-            yield MetricRow("p95", id="row-p95")
-            yield MetricRow("p99", id="row-p99")
-            yield MetricRow("rps", id="row-rps")
-            yield MetricRow("err", id="row-err")
-            yield StripLines(plain_line, id="generator-line")
+        with ContentSwitcher(initial="plan-pane", id="run-top"):
+            yield PlanView(id="plan-pane", classes="pane")
+            with Vertical(id="live-pane", classes="pane"):
+                yield ProgressBar(total=1.0, show_eta=False, id="stage-progress")
+                yield MetricRow("p50", id="row-p50")
+                yield MetricRow("p95", id="row-p95")
+                yield MetricRow("p99", id="row-p99")
+                yield MetricRow("rps", id="row-rps")
+                yield MetricRow("err", id="row-err")
+                yield StripLines(plain_line, id="generator-line")
+            yield ResultsView(id="results-pane", classes="pane")
         with Horizontal(id="run-bottom"):
             with Vertical(id="thresholds-pane", classes="pane"):
                 yield StripLines(threshold_line, id="thresholds")
@@ -131,31 +184,111 @@ class RunScreen(Screen[None]):
         self.query_one("#thresholds-pane").border_title = "thresholds"
         self.query_one("#flags-pane").border_title = "flags"
         self.loadtui.workspace_changed.subscribe(self, self.on_workspace_change)
-        self.show_idle()
+        self.show_plan()
 
     def on_workspace_change(self, change: WorkspaceChange) -> None:
-        """A plan made before an edit is stale; between runs the pane shows the new one."""
+        """A plan made before an edit is stale; between runs the plan view shows the new one."""
         if change.kind == "target":
             self.target_url = None
         if self.state in ("idle", "ended"):
             if change.replans:
                 self.plan = None
-            self.show_idle()
+            self.show_plan(switch=self.state == "idle")
 
-    # -- idle: what would run -----------------------------------------------------------------
-    def show_idle(self) -> None:
+    # -- views ----------------------------------------------------------------------------------
+    def available_views(self) -> list[View]:
+        have = {"plan"}
+        if self.last is not None or self.state in BUSY:
+            have.add("live")
+        if self.state == "ended":
+            have.add("results")
+        return [v for v in VIEWS if v in have]
+
+    def switch_view(self, view: View) -> None:
+        self.view = view
+        self.query_one("#run-top", ContentSwitcher).current = f"{view}-pane"
+        self.redraw_panels()
+        if self.is_mounted:
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the keys that apply now are shown in the footer (and work)."""
+        busy = self.state in BUSY
+        if action in ("start", "target", "open_plan"):
+            return not busy
+        if action in ("plan_type", "peak", "duration"):
+            return not busy and self.workspace.plan is None
+        if action == "stop":
+            return self.state in ("starting", "running")
+        if action in ("latency_kind", "pause_view"):
+            return self.view == "live"
+        if action == "view":
+            return not busy and len(self.available_views()) > 1
+        return True
+
+    def action_view(self) -> None:
+        views = self.available_views()
+        i = views.index(self.view) if self.view in views else -1
+        self.switch_view(views[(i + 1) % len(views)])
+
+    # -- the plan view: what enter would run ------------------------------------------------------
+    def _target_text(self, plan: TestPlan) -> str:
+        from loadtui.target.reach import is_demo
+
+        if self.workspace.target is None and self.target_url is None and is_demo(plan.target):
+            return f"{plan.target} (demo, started if needed)"
+        return plan.target
+
+    def plan_preview(self) -> tuple[PlanPreview | None, str]:
+        """(the preview of what enter would run, or None and why there is none)."""
         ws = self.workspace
-        target = self.target_url or ws.target or f"{DEMO_TARGET} (demo, started if needed)"
-        what = f"{self.choice.type} plan · {self.choice.duration or 'default length'}"
+        try:
+            plan, _ = self.next_plan()
+        except ValueError as exc:
+            if ws.model is None:
+                return None, NO_MODEL
+            return None, str(exc)
+        except UserError as exc:
+            return None, f"cannot plan this: {exc}"
+        self.upcoming = plan
+        length = format_duration(sum(parse_duration(s.duration) for s in plan.stages))
+        from loadtui.plan.build import mean_session_seconds
+
+        mean_session_s = mean_session_seconds(plan) if plan.scenarios else None
         if ws.plan is not None:
-            plan = ws.plan
-            title = f"{plan.name} · {plan.type} plan as given · {plan.target} · enter start"
-        elif ws.model is None:
-            title = "no traffic model yet: load a log on the Personas pane (1) or o for a plan"
+            title = f"{plan.name} · {plan.type} plan as given · {length} · enter starts"
+            peak = plan_peak_text(plan)
         else:
-            kept = len(ws.planned_model().personas) if self._plannable() else 0
-            title = f"{what} · {kept} personas · {target} · enter start"
-        self._set_title(title)
+            model = ws.planned_model()
+            title = f"{plan.type} plan · {length} · {len(model.personas)} personas · enter starts"
+            peak = peak_text(
+                self.choice, log_peak_rps(model), plan.workload.mean_requests_per_session
+            )
+        return (
+            preview(
+                plan,
+                title=title,
+                peak=peak,
+                target=self._target_text(plan),
+                workers=self.loadtui.run_options.workers,
+                cores=os.cpu_count() or 1,
+                mean_session_s=mean_session_s,
+            ),
+            "",
+        )
+
+    def show_plan(self, *, switch: bool = True) -> None:
+        """Rebuild the plan view (and show it unless `switch` is False)."""
+        self.upcoming = None
+        shown, why = self.plan_preview()
+        pane = self.query_one(PlanView)
+        pane.border_title = shown.title if shown is not None else "plan"
+        pane.show(shown, why)
+        if switch or self.view == "plan":
+            self.switch_view("plan")
+        self._idle_line()
+
+    def _idle_line(self) -> None:
         self.query_one("#generator-line", StripLines).show(
             [
                 "latency: "
@@ -167,14 +300,6 @@ class RunScreen(Screen[None]):
                 + " · c switches"
             ]
         )
-        self.redraw_panels()
-
-    def _plannable(self) -> bool:
-        try:
-            self.workspace.planned_model()
-        except ValueError:
-            return False
-        return True
 
     # -- starting -------------------------------------------------------------------------------
     def next_plan(self) -> tuple[TestPlan, Path | None]:
@@ -209,6 +334,7 @@ class RunScreen(Screen[None]):
         self.state = "starting"
         self.loadtui.run_status = "◌ starting"
         self._set_title("starting the target and the workers…")
+        self.switch_view("live")
         self.loadtui.add_cleanup(self._stop_run)
         self._consume(live)
 
@@ -233,13 +359,15 @@ class RunScreen(Screen[None]):
         self.loadtui.run_status = ""
         self.notify(message.reason, title="cannot start the run", severity="error")
         self.note(message.reason, style="bold red")
-        self.show_idle()
+        self.show_plan()
 
     def reset_series(self) -> None:
         self.flags.clear()
         self.query_one(FlagLog).reset()
         self.verdicts = []
+        self.record = None
         self.last = None
+        self._progress_shown = None
         for series in (self.service, self.corrected_series):
             for values in series.values():
                 values.clear()
@@ -293,6 +421,8 @@ class RunScreen(Screen[None]):
         rows["err"].push(100 * w.errors / w.requests if w.requests else 0.0)
         if self.state == "running":
             self.loadtui.run_status = f"● running {display.clock(w.t)}"
+        if self.view != "live" and self.state in BUSY:
+            self.switch_view("live")
         if not self.paused:
             self.redraw()
 
@@ -309,14 +439,17 @@ class RunScreen(Screen[None]):
         rows["err"].redraw(display.percent(err, 1))
         live = self.live
         total = live.schedule_s if live is not None and live.schedule_s else max(w.t, 1.0)
-        self._set_progress(total, min(w.t, total))
+        record = self.record
+        # a complete run ran its whole schedule: the bar ends full, whatever the last window's t
+        done = total if record is not None and record.state == "complete" else min(w.t, total)
+        self._set_progress(total, done)
         stages = self.plan.stages if self.plan is not None else []
         stage = stages[w.stage] if 0 <= w.stage < len(stages) else None
         name = w.stage_name or (stage.name if stage else None) or ""
         kind = "corrected" if self.corrected else "service"
         self._set_title(
             f"stage {w.stage + 1}/{max(len(stages), 1)} {name} · "
-            f"{display.clock(w.t)}/{display.clock(total)} · {kind}"
+            f"{display.clock(done)}/{display.clock(total)} · {kind}"
             + (" · paused view" if self.paused else "")
         )
         runner = live.runner if live is not None else None
@@ -325,8 +458,20 @@ class RunScreen(Screen[None]):
         self.redraw_panels()
 
     def redraw_panels(self) -> None:
-        plan = self.plan or self.workspace.plan  # before a start: a prepared plan's own
-        rows = threshold_rows(self.verdicts, plan.thresholds if plan is not None else {})
+        """Thresholds of the plan shown: with no values yet in the plan view, the last run's
+        verdicts in the others."""
+        if self.view == "plan":
+            plan, verdicts = self.upcoming, []
+        else:
+            plan, verdicts = self.plan or self.workspace.plan, self.verdicts
+        rows = threshold_rows(verdicts, plan.thresholds if plan is not None else {})
+        stop = plan.breakpoint if plan is not None else None
+        title = "thresholds"
+        if stop is not None and not rows:  # a breakpoint test: where it stops instead
+            rows, title = stop_rows(stop.until), "stops when"
+        pane = self.query_one("#thresholds-pane")
+        if pane.border_title != title:
+            pane.border_title = title
         empty = "no thresholds in this plan" if plan is not None else "set by the plan at start"
         self.query_one("#thresholds", StripLines).show(threshold_lines(rows, empty))
 
@@ -349,8 +494,9 @@ class RunScreen(Screen[None]):
 
     def _ended(self, update: RunFinished) -> None:
         self.loadtui.remove_cleanup(self._stop_run)
-        self.state = "ended"
         record = update.record
+        self.record = record
+        self.state = "ended"
         self.loadtui.run_exit_code = exit_code(record)
         if record is None:
             self.loadtui.run_status = "✗ failed"
@@ -360,13 +506,19 @@ class RunScreen(Screen[None]):
             failed = [v for v in record.thresholds if not v.ok]
             verdict = "thresholds ✗" if failed else "thresholds ✓"
             self.loadtui.run_status = f"■ {record.state} {display.clock(record.duration_s)}"
-            self.note(f"{record.state} · {verdict} · {update.run_dir}", style="bold")
+            self.note(f"{record.state} · {verdict}", style="bold")  # the folder: in results
             if update.error:
                 self.note(f"run error: {update.error}", style="bold red")
+            for note in record.notes:
+                self.note(note, style="dim")
             self.verdicts = record.thresholds or self.verdicts
+        results = self.query_one(ResultsView)
+        results.border_title = results_title(record, len(self.flags))
+        width = self.size.width - 4  # the pane's border and padding
+        results.show(results_lines(record, update.run_dir, Path.cwd(), update.error, width))
         self.paused = False
         self.redraw()
-        self.redraw_panels()
+        self.switch_view("results")
 
     def note(self, text: str, *, style: str = "") -> None:
         self.query_one(FlagLog).add_note(text, style=style)
@@ -400,16 +552,64 @@ class RunScreen(Screen[None]):
             answered,
         )
 
-    def action_plan_type(self) -> None:
+    def _can_replan(self) -> bool:
         if self.state in BUSY:
-            self.notify("the plan type changes before a run, not during one", severity="warning")
-            return
+            self.notify("the plan changes between runs, not during one", severity="warning")
+            return False
         if self.workspace.plan is not None:
             self.notify("a prepared plan runs as given", severity="warning")
+            return False
+        return True
+
+    def _choose(self, choice: PlanChoice) -> None:
+        self.choice = choice
+        self.loadtui.plan_choice = choice  # kept when the pane is opened again
+        self.show_plan()
+
+    def action_plan_type(self, step: int = 1) -> None:
+        if self._can_replan():
+            self._choose(self.choice.next_type(step))
+
+    def action_peak(self) -> None:
+        if not self._can_replan():
             return
-        self.choice = self.choice.next_type()
-        self.plan = None
-        self.show_idle()
+
+        def chosen(value: str | None) -> None:
+            if value:
+                rps = float(value.strip().replace(",", "").replace("_", ""))
+                self._choose(self.choice.with_peak(rps))
+
+        current = self.upcoming
+        shown = ""
+        if current is not None and self.choice.peak_rps is not None:
+            shown = f"{self.choice.peak_rps:g}"
+        self.app.push_screen(
+            PromptScreen(
+                "Peak requests per second (the plan's stages are multiples of it)",
+                value=shown,
+                placeholder="e.g. 300",
+                check=check_peak,
+            ),
+            chosen,
+        )
+
+    def action_duration(self) -> None:
+        if not self._can_replan():
+            return
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self._choose(self.choice.with_duration(value))
+
+        self.app.push_screen(
+            PromptScreen(
+                "Length of the run (k6 style: 90s, 5m, 1h30m)",
+                value=self.choice.duration or "",
+                placeholder="e.g. 2m",
+                check=check_duration,
+            ),
+            chosen,
+        )
 
     def action_open_plan(self) -> None:
         if self.state in BUSY:
@@ -443,7 +643,7 @@ class RunScreen(Screen[None]):
         if self.last is not None:
             self.redraw()
         else:
-            self.show_idle()
+            self._idle_line()
 
     def action_pause_view(self) -> None:
         self.paused = not self.paused

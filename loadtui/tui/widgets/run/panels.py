@@ -45,6 +45,18 @@ def threshold_rows(
     ]
 
 
+def stop_rows(until: dict[str, list[str]]) -> list[ThresholdRow]:
+    """A breakpoint test's stop conditions, for the thresholds panel (it has no thresholds:
+    its result is where it stops). Empty `until`: the planner's defaults."""
+    if not until:
+        return [("■", "dim", "stop: the default conditions", "")]
+    return [
+        ("■", "dim", f"stop if {short_metric(metric)} {expression}", "")
+        for metric, expressions in until.items()
+        for expression in expressions
+    ]
+
+
 def generator_line(w: MetricWindow, workers: int) -> str:
     cpu = max(w.worker_cpu, default=0.0)
     parts = [
