@@ -97,35 +97,45 @@ def start_target(port: int) -> tuple[TargetProcess, str | None]:
     return proc, f"port {port} on {HOST} is in use; the demo target listens on {proc.url}"
 
 
+def tui_args(args: argparse.Namespace, target: str, note: str | None = None) -> argparse.Namespace:
+    """What the TUI opens with: the packaged sample log, runs against `target` (the demo target
+    this command started, never a server it found), the demo's peak unless --peak-rps."""
+    from loadtui.resources import sample_log
+    from loadtui.tui.launch import DEMO_DURATION, DEMO_PEAK_RPS
+
+    peak = getattr(args, "peak_rps", None)
+    return argparse.Namespace(
+        theme=getattr(args, "theme", None),
+        log=[str(sample_log())],
+        model=None,
+        target=target,
+        peak_rps=DEMO_PEAK_RPS if peak is None else peak,
+        peak_source="demo" if peak is None else "flag",
+        duration=getattr(args, "duration", None) or DEMO_DURATION,
+        notice=note,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from loadtui.resources import sample_log
     from loadtui.target.process import TargetError
-    from loadtui.tui.launch import DEMO_DURATION, DEMO_PEAK_RPS, check_theme, launch
+    from loadtui.tui.launch import check_theme, launch, plan_choice_from_args
 
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port must be 0..65535 (got {args.port})")
     log = sample_log()
     if not log.is_file():
         raise UserError(f"the sample log is missing ({log}); reinstall loadtui")
-    theme = getattr(args, "theme", None)
-    check_theme(theme)  # before starting anything: a typo should not cost a target start
-    peak = getattr(args, "peak_rps", None)
-    if peak is not None and peak <= 0:
-        raise UserError(f"--peak-rps must be positive (got {peak:g})")
+    # every argument is checked before anything starts: a typo should not cost a target start
+    check_theme(getattr(args, "theme", None))
+    plan_choice_from_args(tui_args(args, f"http://{HOST}:{args.port}"))
     try:
         proc, note = start_target(args.port)
     except TargetError as exc:
         raise UserError(str(exc)) from exc
     with proc:  # stops the target on any exit: q, Ctrl-C, an exception
         if note:
-            # printed before the TUI takes the screen; visible again when it exits
+            # printed before the TUI takes the screen (visible again when it exits); the TUI
+            # shows it too
             print(f"loadtui demo: {note}", file=sys.stderr)
-        tui_args = argparse.Namespace(
-            theme=theme,
-            log=[str(log)],
-            model=None,
-            target=proc.url,
-            peak_rps=DEMO_PEAK_RPS if peak is None else peak,
-            duration=getattr(args, "duration", None) or DEMO_DURATION,
-        )
-        return launch(tui_args)
+        return launch(tui_args(args, proc.url, note))
