@@ -199,10 +199,11 @@ def test_a_plan_at_one_request_per_second_runs_its_whole_length(
 
 
 @pytest.mark.e2e
-@pytest.mark.timeout(150)
+@pytest.mark.timeout(180)
 def test_a_load_plan_from_the_sample_log_delivers_its_holds(tmp_path: Path) -> None:
-    """The shipped sample log's personas think for tens of seconds (sessions ~50 s): a 30 s
-    load plan at 200 req/s still holds 200 req/s in its hold stages, against the demo
+    """The shipped sample log's personas think for tens of seconds (sessions ~50 s): a 60 s
+    load plan at 200 req/s still holds 200 req/s in its hold stages (judged from 5 s into each,
+    over at least 5 s: page + asset bursts make single windows noisy), against the demo
     target."""
     from loadtui.plan.build import build_plan
     from loadtui.profile.pipeline import build_model
@@ -210,7 +211,7 @@ def test_a_load_plan_from_the_sample_log_delivers_its_holds(tmp_path: Path) -> N
 
     model, _ = build_model([sample_log()])
     with TargetProcess(capacity=64, service_ms=5.0) as target:
-        plan = build_plan(model, type="load", peak_rps=200, duration="30s", target=target.url)
+        plan = build_plan(model, type="load", peak_rps=200, duration="60s", target=target.url)
         runner = Runner(plan, workers=2, transport="fast", seed=9)
         windows = list(runner.windows())
         assert runner.result().state == "complete"
@@ -218,7 +219,7 @@ def test_a_load_plan_from_the_sample_log_delivers_its_holds(tmp_path: Path) -> N
     holds = [
         (profile.times[i], profile.times[i + 1])
         for i, stage in enumerate(plan.stages)
-        if parse_duration(stage.duration) >= 6.0 and stage.name and "hold" in stage.name
+        if parse_duration(stage.duration) >= 10.0 and stage.name and "hold" in stage.name
     ]
     assert holds, [s.name for s in plan.stages]
     for start, end in holds:
