@@ -226,3 +226,24 @@ def test_a_load_plan_from_the_sample_log_delivers_its_holds(tmp_path: Path) -> N
         planned, achieved = settled(windows, start, end)
         assert planned == pytest.approx(200.0, rel=0.01)
         assert achieved == pytest.approx(planned, rel=0.10), (start, end, achieved)
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(120)
+def test_a_persona_plan_at_one_request_per_second_lasts_its_plan(target: TargetProcess) -> None:
+    """`plan --peak-rps 1`: a few arrivals in the whole run; it still runs to the end of its
+    last stage and says complete (it used to stop at the last arrival)."""
+    from loadtui.plan.build import build_plan
+    from loadtui.profile.pipeline import build_model
+    from loadtui.resources import sample_log
+
+    model, _ = build_model([sample_log()])
+    plan = build_plan(model, type="load", peak_rps=1, duration="12s", target=target.url)
+    runner = Runner(plan, workers=1, transport="fast", seed=2)
+    windows = list(runner.windows())
+    record = runner.result()
+    assert record.state == "complete"
+    assert record.duration_s >= 12.0 - 0.05 and windows[-1].t >= 12.0 - 0.05
+    assert record.metrics["http_reqs"]["planned"] == pytest.approx(
+        sum(w.target_rate * w.interval_s for w in windows), abs=0.1
+    )
