@@ -173,16 +173,35 @@ class ClusteringInfo(_Model):
     silhouette_by_k: dict[str, float] = Field(default_factory=dict)
 
 
-class ValidationReport(_Model):
-    """How well the model reproduces its own source (for a future profile/validate.py).
+class RouteStats(_Model):
+    """One `METHOD route` over the whole log: how fast and with what status it answered.
 
-    Nothing fills it yet, so `TrafficModel.validation` is None until real checks exist: an
-    empty report saying `passed` would be a check that cannot fail.
+    What a stand-in for the profiled system needs (`loadtui target --model`). `response_ms`
+    maps quantile levels (`"0.5"`) to milliseconds and is empty when the log had no response
+    times; `status` counts answers by code (`"200"`, `"404"`).
     """
 
-    checks: dict[str, float] = Field(default_factory=dict)
+    method: str
+    route: str
+    count: int = 0
+    response_ms: dict[str, float] = Field(default_factory=dict)
+    status: dict[str, int] = Field(default_factory=dict)
+
+
+class ValidationReport(_Model):
+    """How well a run made from the model reproduced the production it came from
+    (`loadtui validate MODEL RUN --save`): each check's deviation, judged at `tolerance`.
+
+    `TrafficModel.validation` is None until a run was validated: an empty report saying
+    `passed` would be a check that cannot fail.
+    """
+
+    checks: dict[str, float] = Field(default_factory=dict)  # check → deviation
     passed: bool = True
     notes: list[str] = Field(default_factory=list)
+    tolerance: float | None = None
+    failed: list[str] = Field(default_factory=list)  # checks over the tolerance
+    run: str | None = None  # the run folder validated
 
 
 class TrafficModel(_Model):
@@ -192,6 +211,8 @@ class TrafficModel(_Model):
     arrivals: ArrivalModel = Field(default_factory=ArrivalModel)
     source: SourceSummary = Field(default_factory=SourceSummary)
     clustering: ClusteringInfo = Field(default_factory=ClusteringInfo)
+    # per `METHOD route`: response-time quantiles and status counts (empty in older models)
+    routes: list[RouteStats] = Field(default_factory=list)
     validation: ValidationReport | None = None  # None: not validated (left out of the JSON)
 
     @field_validator("validation")

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 import errno
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from loadtui.errors import UserError
+
+if TYPE_CHECKING:
+    from loadtui.target.capacity import Settings
 
 EPILOG = """examples:
   loadtui target                                  # knee ≈ 32 / 20.6 ms ≈ 1550 requests/s
@@ -22,6 +28,15 @@ port). At most CAPACITY requests are in service, QUEUE more wait, the rest get 5
 Service times are lognormal, median SERVICE_MS × SLOWDOWN; /search costs ×1.5, /checkout ×2,
 static files and robots.txt ×0.25. knee_rps is for a base-cost route like /products/{id}.
 /health, /_stats and /_control bypass the capacity model.
+
+a stand-in for any profiled system (--model): every route of the model, any placeholder value
+and query string, each as slow as the log says (its response-time quantiles; SERVICE_MS where
+the log had no times), 200 (201 for a creating POST) by default, the route's observed status
+mix with --errors observed, {"token": ...} from login routes; same capacity model, and
+/_stats's knee_rps is for the model's route mix. /health adds "stand_in": true.
+  loadtui profile access.log -o model.json
+  loadtui target --model model.json --port 8081 --errors observed
+  loadtui plan model.json -o plan.yaml --target http://127.0.0.1:8081 && loadtui run plan.yaml
 """
 
 
@@ -43,6 +58,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--slowdown", type=float, default=1.0, help="multiplies service times")
     p.add_argument("--seed", type=int, default=None, help="seed for service times and errors")
     p.add_argument("--quiet", action="store_true", help="only the first line; no status lines")
+    p.add_argument(
+        "--model",
+        metavar="MODEL",
+        default=None,
+        help="serve the routes of this traffic model (loadtui profile -o) instead of the shop",
+    )
+    p.add_argument(
+        "--errors",
+        choices=("none", "observed"),
+        default="none",
+        help="with --model: none (2xx only, default) or observed (each route's status mix)",
+    )
     p.set_defaults(func=run)
 
 
@@ -64,8 +91,15 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--{name.replace('_', '-')} {rest}") from exc
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port must be 0..65535 (got {args.port})")
+    extra: dict[str, Any] = {}
+    if args.model is not None:
+        extra = _stand_in(args, settings)
+    elif args.errors != "none":
+        raise UserError("--errors goes with --model (the demo shop has --error-rate)")
     try:
-        run_forever(settings, host=args.host, port=args.port, seed=args.seed, quiet=args.quiet)
+        run_forever(
+            settings, host=args.host, port=args.port, seed=args.seed, quiet=args.quiet, **extra
+        )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise UserError(
@@ -74,3 +108,19 @@ def run(args: argparse.Namespace) -> int:
             ) from exc
         raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
     return 0
+
+
+def _stand_in(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """`app` and `describe` for `run_forever`: the stand-in for the model file."""
+    from loadtui.target.stand_in import banner, load_model, make_stand_in, notes
+
+    model = load_model(args.model)
+    try:
+        app = make_stand_in(
+            model, settings, errors=args.errors, name=Path(args.model).name, seed=args.seed
+        )
+    except ValueError as exc:
+        raise UserError(f"{args.model}: {exc}") from exc
+    for line in notes(model):
+        print(f"loadtui target: {line}", file=sys.stderr, flush=True)
+    return {"app": app, "describe": lambda url: banner(url, app)}

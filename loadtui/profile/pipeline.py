@@ -45,6 +45,7 @@ from loadtui.profile.personas import (
     centroids_by_group,
     unique_names,
 )
+from loadtui.profile.route_stats import plan_states, route_stats
 from loadtui.profile.transitions import state_names
 
 ASSIGNMENT_COLUMNS = ("session", "client", "user_agent", "persona", "is_bot")
@@ -172,6 +173,7 @@ def profile_frame(
         arrivals=arrivals,
         source=source,
         clustering=info,
+        routes=route_stats(df, plan_states(personas)),
     )
     return model, assignments
 

@@ -375,9 +375,14 @@ async def serve(
     quiet: bool = False,
     out: TextIO = sys.stdout,
     report_every_s: float = 5.0,
+    app: web.Application | None = None,
+    describe: Callable[[str], str] | None = None,
 ) -> None:
-    """Bind, print the banner, serve until SIGINT/SIGTERM; OSError when the port is taken."""
-    app = make_app(settings, seed=seed)
+    """Bind, print the banner, serve until SIGINT/SIGTERM; OSError when the port is taken.
+
+    `app` replaces the demo shop (the stand-in of `target --model` brings its own, with the
+    capacity model under `MODEL_KEY`); `describe(url)` then writes its banner."""
+    app = app if app is not None else make_app(settings, seed=seed)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     try:
@@ -386,7 +391,7 @@ async def serve(
         bound = runner.addresses[0]
         real_port = bound[1] if isinstance(bound, tuple) else port
         url = format_url(host, real_port)
-        print(banner(url, settings), file=out, flush=True)
+        print(describe(url) if describe else banner(url, settings), file=out, flush=True)
         if not is_loopback(host):
             print(
                 f"loadtui target: warning: listening on {host}, reachable from other machines; "

@@ -68,7 +68,11 @@ class TargetProcess:
         port: int = 0,
         seed: int | None = None,
         startup_timeout_s: float = 20.0,
+        model: str | Path | None = None,
+        errors: str = "none",
     ) -> None:
+        """`model`: a traffic model file, served by the stand-in (`target --model`) instead of
+        the shop, with `errors` `none` or `observed`."""
         args = [
             sys.executable,
             "-m",
@@ -92,6 +96,8 @@ class TargetProcess:
         ]
         if seed is not None:
             args += ["--seed", str(seed)]
+        if model is not None:
+            args += ["--model", str(model), "--errors", errors]
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
