@@ -15,7 +15,18 @@ from loadtui import __version__
 from loadtui.errors import UserError
 
 # Order is the order of the work, then the demo; this is also the order in `loadtui --help`.
-COMMANDS = ("synth", "profile", "plan", "run", "target", "import_", "demo")
+COMMANDS = (
+    "synth",
+    "profile",
+    "plan",
+    "run",
+    "analyze",
+    "baseline",
+    "history",
+    "target",
+    "import_",
+    "demo",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -495,6 +495,69 @@ class RunOptions(_Model):
 
 
 # ---------------------------------------------------------------------------------------------
+# Regression vs baseline (analyze → CLI / History pane)
+# ---------------------------------------------------------------------------------------------
+
+RegressionVerdict = Literal["regression", "noise", "improvement"]
+
+
+class SideStats(_Model):
+    """One side (baseline or candidate) of one metric: medians of repeated runs and their band.
+
+    `run_values` holds each run's value over its steady windows (the median window p95, the
+    mean window error rate); `center` is the median of those; `band_low`/`band_high` the
+    run-to-run band (widened by a bootstrap interval over the windows, so a single run still
+    has one)."""
+
+    runs: int = 0
+    windows: int = 0
+    run_values: list[float] = Field(default_factory=list)
+    center: float | None = None
+    band_low: float | None = None
+    band_high: float | None = None
+
+
+class MetricComparison(_Model):
+    """One metric (`p95_ms` or `error_rate`) of one scope, with the evidence for its verdict."""
+
+    metric: Literal["p95_ms", "error_rate"]
+    verdict: RegressionVerdict = "noise"
+    tested: bool = False  # False: too few windows on a side to judge (the verdict is `noise`)
+    baseline: SideStats = Field(default_factory=SideStats)
+    candidate: SideStats = Field(default_factory=SideStats)
+    delta: float | None = None  # candidate − baseline median (ms, or error-rate fraction)
+    change: float | None = None  # relative change of the medians (0.25 = +25 %)
+    p_value: float | None = None  # Mann-Whitney U, two-sided, over window values
+    alpha: float = 0.01  # the level this row was judged at (Bonferroni over its dimension)
+    cliffs_delta: float | None = None  # −1..1: P(cand > base) − P(cand < base) over windows
+    beyond_band: bool = False  # the candidate median is outside the baseline's band
+    reason: str = ""  # one line for people
+
+
+class RegressionRow(_Model):
+    """One scope: the whole run, one route (`GET /products/{id}`) or one stage."""
+
+    scope: Literal["overall", "route", "stage"]
+    name: str
+    verdict: RegressionVerdict = "noise"
+    p95: MetricComparison
+    errors: MetricComparison
+
+
+class RegressionReport(_Model):
+    """A run (or reruns) against a baseline run set: `regression` when any row regressed."""
+
+    verdict: RegressionVerdict = "noise"
+    baseline_runs: list[str] = Field(default_factory=list)
+    candidate_runs: list[str] = Field(default_factory=list)
+    overall: RegressionRow
+    routes: list[RegressionRow] = Field(default_factory=list)
+    stages: list[RegressionRow] = Field(default_factory=list)
+    settings: dict[str, float] = Field(default_factory=dict)  # the thresholds applied
+    notes: list[str] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
 # Advice (analyze → advise → patch)
 # ---------------------------------------------------------------------------------------------
 

@@ -1,13 +1,16 @@
 """The run index: SQLite `runs.db` beside the run folders, for the History screen and baselines.
 
 The folders are the truth; the index is a fast list that can be rebuilt from them (`reindex`).
-One run per plan can be the baseline that regression checks compare against.
+A set of runs per plan (reruns of the same plan, so their spread is the run-to-run noise) can be
+the baseline that regression checks compare against: the `baseline` column, 1 on each member.
+The marks are the one thing the folders do not hold: `reindex` keeps them (its upsert never
+touches the column), a deleted `runs.db` loses them.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,27 +180,50 @@ def get_run(db_path: Path | str, run_id: str) -> RunRow | None:
     return _row(r) if r else None
 
 
-def mark_baseline(db_path: Path | str, run_id: str) -> RunRow:
-    """Make this run the baseline of its plan (the previous baseline of that plan is cleared)."""
-    row = get_run(db_path, run_id)
-    if row is None:
-        raise KeyError(f"run {run_id} is not in the index {db_path}")
+def mark_baseline(
+    db_path: Path | str, run_ids: Sequence[str], *, add: bool = False
+) -> list[RunRow]:
+    """Make these runs the baseline set of their plan(s).
+
+    Without `add`, each plan's previous set is replaced; with it, the runs join the set.
+    Raises KeyError naming the first run that is not in the index (nothing is changed then)."""
+    rows: list[RunRow] = []
+    for run_id in run_ids:
+        row = get_run(db_path, run_id)
+        if row is None:
+            raise KeyError(f"run {run_id} is not in the index {db_path}")
+        rows.append(row)
     with _connect(db_path) as conn:
-        conn.execute("UPDATE runs SET baseline = 0 WHERE plan = ?", (row.plan,))
-        conn.execute("UPDATE runs SET baseline = 1 WHERE run_id = ?", (run_id,))
-    updated = get_run(db_path, run_id)
-    assert updated is not None
-    return updated
+        if not add:
+            for plan in {r.plan for r in rows}:
+                conn.execute("UPDATE runs SET baseline = 0 WHERE plan = ?", (plan,))
+        conn.executemany(
+            "UPDATE runs SET baseline = 1 WHERE run_id = ?", [(r.run_id,) for r in rows]
+        )
+    marked = [get_run(db_path, r.run_id) for r in rows]
+    return [r for r in marked if r is not None]
 
 
-def baseline_for(db_path: Path | str, plan: str) -> RunRow | None:
+def clear_baseline(db_path: Path | str, plan: str) -> int:
+    """Unmark a plan's baseline set; the number of runs unmarked."""
     if not Path(db_path).is_file():
-        return None
+        return 0
     with _connect(db_path) as conn:
-        r = conn.execute(
-            f"SELECT {_COLUMNS} FROM runs WHERE plan = ? AND baseline = 1", (plan,)
-        ).fetchone()
-    return _row(r) if r else None
+        cur = conn.execute("UPDATE runs SET baseline = 0 WHERE plan = ? AND baseline = 1", (plan,))
+        return int(cur.rowcount)
+
+
+def baseline_for(db_path: Path | str, plan: str) -> list[RunRow]:
+    """The plan's baseline set, newest first (empty when none is marked)."""
+    if not Path(db_path).is_file():
+        return []
+    with _connect(db_path) as conn:
+        rows = conn.execute(
+            f"SELECT {_COLUMNS} FROM runs WHERE plan = ? AND baseline = 1 "
+            "ORDER BY started DESC, run_id DESC",
+            (plan,),
+        ).fetchall()
+    return [_row(r) for r in rows]
 
 
 def reindex(out_dir: Path | str) -> int:
@@ -214,3 +240,18 @@ def reindex(out_dir: Path | str) -> int:
             add_run(index_path(out), record, child)
             count += 1
     return count
+
+
+def find_run_dir(out_dir: Path | str, ref: str) -> Path | None:
+    """A run folder from what a user typed: a folder path, a run id under out_dir, or a run id
+    the index knows (imported runs may live elsewhere). None when nothing matches."""
+    path = Path(ref)
+    if path.is_dir():
+        return path
+    under = Path(out_dir) / ref
+    if under.is_dir():
+        return under
+    row = get_run(index_path(out_dir), ref)
+    if row is not None and row.path and Path(row.path).is_dir():
+        return Path(row.path)
+    return None
