@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "import",
         help="read k6 or Locust results into run folders",
         description="Read k6 or Locust result files into run folders like native runs, so "
-        "the TUI, history and baselines work on runs loadtui did not make.",
+        "the TUI, history and baselines work on runs made by other tools.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
