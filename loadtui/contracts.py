@@ -492,6 +492,8 @@ class RunOptions(_Model):
     paced: bool | None = None  # fixed-rate arrivals; None: on for `--url` plans
     index: bool = True  # add the run to runs.db
     start_demo_target: bool = False  # start the demo target when nothing answers at its URL
+    # native: loadtui's own workers; locust: the exported locustfile on Locust's master/workers
+    engine: Literal["native", "locust"] = "native"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from loadtui.contracts import AnomalyFlag, MetricWindow, RunOptions, RunRecord, 
 from loadtui.contracts import ThresholdVerdict as Verdict
 
 if TYPE_CHECKING:
+    from loadtui.distributed.locust import LocustRunner
     from loadtui.engine.runner import Runner
     from loadtui.store.sink import RunSink
     from loadtui.target.process import TargetProcess
@@ -98,7 +99,7 @@ class LiveRun:
         self.plan_source = plan_source
         self.detector = detector or OnlineDetector()
         self.phase: Phase = "idle"
-        self.runner: Runner | None = None
+        self.runner: Runner | LocustRunner | None = None
         self.sink: RunSink | None = None
         self.target: TargetProcess | None = None
         self.record: RunRecord | None = None
@@ -144,14 +145,20 @@ class LiveRun:
             else:
                 check_reachable(plan.target, plan.limits.connect_timeout_s)
             self.plan = plan
-            runner = Runner(
-                plan,
-                workers=opts.workers,
-                transport=opts.transport,
-                interval_s=opts.interval_s,
-                seed=opts.seed,
-                paced=opts.paced,
-            )
+            runner: Runner | LocustRunner
+            if opts.engine == "locust":
+                from loadtui.distributed.locust import LocustRunner
+
+                runner = LocustRunner(plan, workers=opts.workers, interval_s=opts.interval_s)
+            else:
+                runner = Runner(
+                    plan,
+                    workers=opts.workers,
+                    transport=opts.transport,
+                    interval_s=opts.interval_s,
+                    seed=opts.seed,
+                    paced=opts.paced,
+                )
             runner.thresholds.breakpoint_watch(plan)  # a bad stop condition: exit 2, no folder
             sink = RunSink.open(opts.out_dir, plan, source=self.plan_source, index=opts.index)
         except BaseException:

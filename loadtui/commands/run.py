@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 EPILOG = """examples:
   loadtui run plan.yaml --target http://127.0.0.1:8080
   loadtui run plan.yaml --workers 2 --out runs/ --headless
+  loadtui run plan.yaml --engine locust --workers 2 --headless   (pip install 'loadtui[locust]')
   loadtui run --url http://127.0.0.1:8080/health --rate 200 --duration 30s
   loadtui run --url http://127.0.0.1:8080/products/7 --vus 20 --duration 10s
 
@@ -135,12 +136,13 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         transport=args.transport,
         interval_s=args.interval,
         seed=args.seed,
+        engine=args.engine,
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.engine != "native":
-        raise UserError("--engine locust is not available in this install; use --engine native")
+    if args.engine == "locust" and args.url:
+        raise UserError("--engine locust runs plans; drop --url or use --engine native")
     options = run_options(args)
     plan, source = build_plan(args)
     if wants_tui(args):
