@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import keyword
+import math
 import re
 import unicodedata
 from typing import Any
@@ -21,10 +22,6 @@ from ruamel.yaml import YAML
 # Unicode categories shown as escapes rather than raw: controls, format (bidi overrides,
 # zero-width), surrogates, private use, unassigned, line/paragraph separators.
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-# ASCII characters escaped in JS literals even though a "..." literal would hold them:
-# `<` stops `</script>` and `<!--`, `>`/`&` keep HTML-embedded copies inert, and the backtick
-# and `$` stay inert if someone later pastes the literal into a template string.
-_JS_ALSO = frozenset("<>&`$")
 
 
 def _hidden(ch: str) -> bool:
@@ -47,14 +44,21 @@ def py_string(s: str) -> str:
 def js_string(s: str) -> str:
     """A JavaScript double-quoted string literal equal to `s` (valid JSON too).
 
-    JSON escaping, then `<`, `>`, `&`, backtick, `$`, U+2028/U+2029 and every invisible or
-    lone-surrogate character as `\\uXXXX`, so the literal is pure printable text that stays a
-    string in a module, inside an HTML `<script>` and when copied into a template literal.
+    JSON escaping, then as `\\uXXXX`: backtick and `$` (inert if the literal is ever pasted
+    into a template string), `<` before `/` or `!` and `>` after `-` (no `</script>`, `<!--`
+    or `-->` when a copy lands in HTML), U+2028/U+2029, and every invisible or lone-surrogate
+    character, so the literal is printable text that stays one string wherever it goes.
+    A plain `<` (a threshold's `p(95)<500`) stays readable.
     """
     body = json.dumps(str(s), ensure_ascii=False)[1:-1]
     out = []
-    for ch in body:
-        if ch in _JS_ALSO or _hidden(ch):
+    for i, ch in enumerate(body):
+        if (
+            ch in "`$"
+            or (ch == "<" and body[i + 1 : i + 2] in ("/", "!"))
+            or (ch == ">" and body[i - 1 : i] == "-")
+            or _hidden(ch)
+        ):
             out.append("".join(f"\\u{u:04x}" for u in _utf16_units(ch)))
         else:
             out.append(ch)
@@ -193,3 +197,45 @@ def yaml_string(s: str) -> str:
     if not text.startswith("k: ") or text.count("\n") != 1:
         raise ValueError(f"YAML emitter produced more than one line: {text[:40]!r}")
     return text[3:-1]
+
+
+_JS_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+
+
+def js_value(value: Any, indent: int = 0, step: int = 2) -> str:
+    """A JS expression for plain data (dict, list, str, number, bool, None), laid out like a
+    person would write it: bare keys where they are identifiers, strings through js_string."""
+    pad, inner = " " * indent, " " * (indent + step)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{value} has no JS literal")
+        return repr(value)
+    if isinstance(value, str):
+        return js_string(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if all(not isinstance(v, dict | list | tuple) for v in value.values()):
+            one_line = "{ " + ", ".join(_js_item(k, v, 0, step) for k, v in value.items()) + " }"
+            if len(one_line) + indent <= 90:
+                return one_line
+        items = [inner + _js_item(k, v, indent + step, step) for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f",\n{pad}}}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        flat = [js_value(v, indent + step, step) for v in value]
+        one_line = "[" + ", ".join(flat) + "]"
+        if len(one_line) + indent <= 90 and "\n" not in one_line:
+            return one_line
+        return "[\n" + ",\n".join(inner + v for v in flat) + f",\n{pad}]"
+    raise TypeError(f"no JS literal for {type(value).__name__}")
+
+
+def _js_item(key: Any, value: Any, indent: int, step: int) -> str:
+    k = str(key)
+    return f"{k if _JS_KEY.match(k) else js_string(k)}: {js_value(value, indent, step)}"
