@@ -263,7 +263,7 @@ def _judge(
     significant = out.p_value < alpha
     if significant and practical and out.beyond_band:
         out.verdict = "regression" if delta > 0 else "improvement"
-        out.reason = f"{what}, p={out.p_value:.1g}, outside the baseline band"
+        out.reason = f"{what}, p={out.p_value:.1g}, beyond the baseline band"
     else:
         why = []
         if not practical:

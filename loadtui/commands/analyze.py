@@ -183,6 +183,7 @@ def _print_report(report: RegressionReport, source: str) -> None:
         for m in (row.p95, row.errors):
             if m.verdict != "noise":
                 console.print(f"  {escape(row.name)}: {escape(m.reason)}")
-    console.print(f"  overall: {escape(report.overall.p95.reason)}")
+    if report.overall.verdict == "noise":  # why not: the numbers behind the main verdict
+        console.print(f"  {escape(report.overall.name)}: {escape(report.overall.p95.reason)}")
     for note in report.notes:
         console.print(f"  note: {escape(note)}")

@@ -187,6 +187,8 @@ def mark_baseline(
 
     Without `add`, each plan's previous set is replaced; with it, the runs join the set.
     Raises KeyError naming the first run that is not in the index (nothing is changed then)."""
+    if isinstance(run_ids, str):  # one id, not its characters
+        run_ids = [run_ids]
     rows: list[RunRow] = []
     for run_id in run_ids:
         row = get_run(db_path, run_id)

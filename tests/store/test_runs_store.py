@@ -125,14 +125,15 @@ def test_history_adds_lists_gets_and_marks_one_baseline_per_plan(tmp_path: Path)
     assert [r.run_id for r in list_runs(db, plan="shop")] == ["b", "a"]
     b = get_run(db, "b")
     assert b is not None and b.verdict == "fail" and b.p95 == 12.5 and b.requests == 1000
-    mark_baseline(db, "a")
-    mark_baseline(db, "b")
-    base = baseline_for(db, "shop")
-    assert base is not None and base.run_id == "b"
+    mark_baseline(db, ["a"])
+    mark_baseline(db, ["b"])  # replaces the plan's set
+    assert [r.run_id for r in baseline_for(db, "shop")] == ["b"]
     assert [r.baseline for r in list_runs(db, plan="shop")] == [True, False]
-    assert baseline_for(db, "nothing") is None
+    mark_baseline(db, ["a"], add=True)  # joins it
+    assert [r.run_id for r in baseline_for(db, "shop")] == ["b", "a"]
+    assert baseline_for(db, "nothing") == []
     with pytest.raises(KeyError):
-        mark_baseline(db, "zzz")
+        mark_baseline(db, ["zzz"])
 
 
 def test_reindex_rebuilds_the_index_from_folders(tmp_path: Path) -> None:
