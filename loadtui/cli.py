@@ -21,6 +21,7 @@ COMMANDS = (
     "plan",
     "run",
     "analyze",
+    "forecast",
     "baseline",
     "history",
     "target",

@@ -476,6 +476,67 @@ class RunRecord(_Model):
     breaking_point: BreakingPoint | None = None  # breakpoint tests only
 
 
+class ForecastCapacity(_Model):
+    """Load (requests/s) where P(fail) crosses 0.5, a 90 % interval (None: unbounded above)."""
+
+    rps: float
+    rps_low: float
+    rps_high: float | None
+    users: float | None = None  # concurrent sessions/VUs at that rate
+    method: Literal["logistic", "queueing", "below_data"] = "logistic"
+
+
+class ForecastPoint(_Model):
+    """One load on the predicted curve, or one what-if answer."""
+
+    load: float  # requests/s
+    users: float | None = None  # set for a --users question
+    p95_ms: float
+    p95_low_ms: float
+    p95_high_ms: float
+    throughput: float
+    p_fail: float
+    extrapolated: bool = False
+    warning: str | None = None
+
+
+class ForecastModel(_Model):
+    name: str  # gradient_boosting | random_forest | voting | queueing
+    cv_mape: float
+    cv_r2: float
+
+
+class RouteCapacity(_Model):
+    """A route's highest sustained throughput before its error rate passed 5 %."""
+
+    route: str
+    sustained_rps: float
+    broke: bool  # its error rate did pass the threshold
+    broke_at_t: float | None = None
+    error_rate_max: float = 0.0
+
+
+class Forecast(_Model):
+    """`loadtui forecast --json`: the digital twin's answers for one or more runs."""
+
+    runs: list[str]
+    windows: int
+    load_levels: int
+    slo_p95_ms: float
+    max_error_rate: float
+    capacity: ForecastCapacity
+    usl: dict[str, float] | None = None  # lam, alpha, beta, peak_concurrency, peak_throughput
+    queueing: dict[str, float] = Field(default_factory=dict)  # service_ms, mu, servers, k
+    model: ForecastModel
+    models: list[ForecastModel] = Field(default_factory=list)  # every candidate, CV scores
+    curve: list[ForecastPoint] = Field(default_factory=list)
+    what_if: list[ForecastPoint] = Field(default_factory=list)
+    routes: list[RouteCapacity] = Field(default_factory=list)
+    anomalies: list[AnomalyFlag] = Field(default_factory=list)  # run-level (IsolationForest)
+    fit_seconds: float = 0.0
+    notes: list[str] = Field(default_factory=list)
+
+
 class RunOptions(_Model):
     """How to run a plan, apart from the plan itself: the CLI and the TUI both fill one.
 

@@ -1,0 +1,192 @@
+"""Failure probability vs load, and capacity: the load where a window is as likely to fail as
+not, with an interval.
+
+A window fails when its p95 breaches the SLO or its error rate passes the threshold. With
+both kinds of window in the data, a logistic regression of failure on goodput says where the
+odds turn; the load axis is goodput (what the system sustained), so windows past the knee sit
+at the capacity they reached instead of at an offered rate a fast ramp overshot by seconds of
+queue build-up. Its interval is the spread of refits on resampled windows, joined with the
+spread of goodput the failing windows actually reached (what one window at capacity shows).
+
+A run in which nothing failed cannot place that crossing by logistic regression: then each
+bootstrap fit of the queueing model gives the load at which its predicted p95 meets the SLO,
+P(fail) at a load is the share of fits failing there, and the interval is the fits' spread,
+never below the highest load the run sustained (it demonstrably held that).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.linear_model import LogisticRegression
+
+from loadtui.analyze.features import LoadFeatures
+from loadtui.analyze.queueing import MU_SPAN, RHO_CAP, QueueModel
+
+Array = NDArray[np.float64]
+BOOT_ROUNDS = 100
+MIN_CLASS = 2  # windows of each kind needed for a logistic fit
+CI = (5.0, 95.0)  # a 90 % interval
+WEAK_REACH = 0.75  # data reaching less of the estimate than this cannot bound it below
+
+
+@dataclass(frozen=True)
+class FailureRule:
+    slo_p95_ms: float
+    max_error_rate: float = 0.05
+
+    def failed(self, f: LoadFeatures) -> NDArray[np.bool_]:
+        return (f.p95 > self.slo_p95_ms) | (f.error_rate > self.max_error_rate)
+
+
+@dataclass(frozen=True)
+class Capacity:
+    rps: float
+    rps_low: float
+    rps_high: float  # inf when the data cannot bound it from above
+    users: float | None  # concurrency at that rate (Little's law on the run's own windows)
+    method: Literal["logistic", "queueing", "below_data"]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FailureModel:
+    """P(fail) at a load; logistic on load/scale, or the share of queueing fits failing."""
+
+    kind: Literal["logistic", "queueing", "below_data"]
+    scale: float
+    coef: float = 0.0
+    intercept: float = 0.0
+    crossings: tuple[float, ...] = field(default=())  # per bootstrap queueing fit
+
+    def p_fail(self, load: Array | float) -> Array:
+        x = np.asarray(load, dtype=float)
+        if self.kind == "logistic":
+            z = self.coef * x / self.scale + self.intercept
+            return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
+        if self.kind == "below_data":
+            return np.ones_like(x)
+        cross = np.asarray(self.crossings, dtype=float)
+        return (x[..., None] >= cross).mean(axis=-1) if cross.size else np.zeros_like(x)
+
+
+def _logistic(load: Array, failed: NDArray[np.bool_], scale: float) -> tuple[float, float]:
+    model = LogisticRegression(C=100.0, max_iter=1000)
+    model.fit((load / scale).reshape(-1, 1), failed.astype(int))
+    return float(model.coef_[0, 0]), float(model.intercept_[0])
+
+
+def _crossing(coef: float, intercept: float, scale: float) -> float:
+    return -intercept / coef * scale if coef > 0 else math.inf
+
+
+def slo_crossing(model: QueueModel, base_p95: float, slo_ms: float) -> float:
+    """Load where base_p95 × the model's shape reaches the SLO (bisection; shape rises)."""
+    lo, hi = 0.0, model.mu * RHO_CAP
+    if base_p95 * float(model.shape(hi)) < slo_ms:
+        return hi
+    if base_p95 >= slo_ms:
+        return 0.0
+    for _ in range(60):
+        mid = (lo + hi) / 2.0
+        if base_p95 * float(model.shape(mid)) >= slo_ms:
+            hi = mid
+        else:
+            lo = mid
+    return (lo + hi) / 2.0
+
+
+def users_per_rps(f: LoadFeatures, ok: NDArray[np.bool_]) -> float | None:
+    """Concurrency per request/s near the top of the healthy windows (Little's law, measured)."""
+    load = f.goodput[ok]
+    if load.size == 0 or f.concurrency[ok].max() <= 0:
+        return None
+    top = load >= np.quantile(load, 0.8)
+    return float(np.median(f.concurrency[ok][top] / np.maximum(load[top], 1e-9)))
+
+
+def fit_capacity(
+    f: LoadFeatures,
+    rule: FailureRule,
+    queue_fits: list[QueueModel],
+    *,
+    seed: int = 0,
+) -> tuple[FailureModel, Capacity]:
+    """The failure model and the capacity it implies (see the module docstring)."""
+    failed = rule.failed(f)
+    load = f.goodput
+    scale = max(float(load.max()), 1e-9)
+    ratio = users_per_rps(f, ~failed)
+    notes: list[str] = []
+    n_fail, n_ok = int(failed.sum()), int((~failed).sum())
+    if n_ok == 0:
+        top = float(load.min())
+        notes.append(f"every window failed: capacity is below the lowest load seen ({top:,.0f}/s)")
+        cap = Capacity(top, 0.0, top, _users(top, ratio), "below_data", tuple(notes))
+        return FailureModel("below_data", scale), cap
+    if n_fail >= MIN_CLASS and n_ok >= MIN_CLASS:
+        coef, intercept = _logistic(load, failed, scale)
+        point = _crossing(coef, intercept, scale)
+        boots = _bootstrap_logistic(load, failed, scale, seed)
+        reached = load[failed & (load >= 0.8 * min(point, scale))]
+        lows = [np.percentile(boots, CI[0])] if boots.size else []
+        highs = [np.percentile(boots, CI[1])] if boots.size else []
+        if reached.size >= 3:
+            lows.append(np.percentile(reached, 10))
+            highs.append(np.percentile(reached, 90))
+        point = float(np.clip(point, load.min(), scale * 1.5))
+        low = float(min([point, *lows]))
+        high = float(max([point, *highs]))
+        cap = Capacity(point, low, high, _users(point, ratio), "logistic", tuple(notes))
+        return FailureModel("logistic", scale, coef, intercept), cap
+    crossings = np.array([slo_crossing(m, f.base_p95, rule.slo_p95_ms) for m in queue_fits])
+    sustained = float(np.max(load[~failed]))
+    if crossings.size == 0:
+        notes.append("no window failed and the queueing model could not be fitted")
+        users = _users(sustained, ratio)
+        cap = Capacity(sustained, sustained, math.inf, users, "queueing", tuple(notes))
+        return FailureModel("queueing", scale), cap
+    point = max(float(np.median(crossings)), sustained)
+    low = max(float(np.percentile(crossings, CI[0])), sustained)
+    high = float(np.percentile(crossings, CI[1]))
+    if high >= 0.9 * MU_SPAN * scale * RHO_CAP:
+        high = math.inf
+    reach = sustained / point if point > 0 else 1.0
+    notes.append(
+        f"no window failed: capacity extrapolated by the queueing model from loads up to "
+        f"{sustained:,.0f}/s ({reach:.0%} of the estimate)"
+    )
+    if reach < WEAK_REACH:
+        # far below the knee latency barely moves, so the curvature that places μ is within
+        # the noise: all the data prove is that the system held what it was given
+        low = sustained
+        notes.append(
+            "the data stop well below the knee, where latency barely moves: only the lower "
+            "end of the interval is measured; the rest is the queueing model's assumption"
+        )
+    cap = Capacity(point, low, max(high, point), _users(point, ratio), "queueing", tuple(notes))
+    return FailureModel("queueing", scale, crossings=tuple(float(c) for c in crossings)), cap
+
+
+def _users(rps: float, ratio: float | None) -> float | None:
+    return None if ratio is None or not math.isfinite(rps) else rps * ratio
+
+
+def _bootstrap_logistic(load: Array, failed: NDArray[np.bool_], scale: float, seed: int) -> Array:
+    rng = np.random.default_rng(seed)
+    out: list[float] = []
+    n = load.size
+    for _ in range(BOOT_ROUNDS):
+        idx = rng.integers(0, n, n)
+        y = failed[idx]
+        if y.sum() < 1 or (~y).sum() < 1:
+            continue
+        coef, intercept = _logistic(load[idx], y, scale)
+        cross = _crossing(coef, intercept, scale)
+        if math.isfinite(cross):
+            out.append(cross)
+    return np.asarray(out, dtype=float)

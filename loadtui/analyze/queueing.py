@@ -1,0 +1,96 @@
+"""The queueing baseline: an M/G/c model of response time vs throughput, fitted to windows.
+
+Trees cannot extrapolate and a straight line does not bend, but a queue does the right thing
+past the data: response time R(λ) = S·(1 + k·ρ^a / (c(1−ρ))), with ρ = λS/c, the
+Sakasegawa (1977) approximation of the M/G/c wait (a = √(2(c+1)) − 1; k = (1 + CV²)/2, the
+service-time variability). Its two free parameters are the mean service time S and the
+capacity μ = c/S (requests/s); c follows. The fit is in log latency with a soft-L1 loss, so a
+few windows of a stalled box do not drag it, and ρ is capped just under 1 so windows past the
+knee (whose latency the queue limit bounds) still pull μ down to the throughput they reached.
+
+Whether μ is *identified* depends on the data: windows near the knee pin it; a run that never
+left the flat part of the curve says only that μ is above the highest load it saw. The
+bootstrap in `fit_queue_bootstrap` shows that honestly as a wide (or open) interval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import least_squares
+
+Array = NDArray[np.float64]
+RHO_CAP = 0.995  # past this the model's latency is the queue limit's business, not the model's
+MU_SPAN = 50.0  # μ is searched up to this × the highest load seen
+
+
+@dataclass(frozen=True)
+class QueueModel:
+    service_ms: float  # mean service time S
+    mu: float  # capacity c/S, requests/s
+    k: float  # (1 + CV²)/2 of service times
+
+    @property
+    def servers(self) -> float:
+        return self.mu * self.service_ms / 1000.0
+
+    def rho(self, load: Array | float) -> Array:
+        return np.clip(np.asarray(load, dtype=float) / self.mu, 0.0, RHO_CAP)
+
+    def shape(self, load: Array | float) -> Array:
+        """R(λ)/S: how many times the unloaded response time a request takes at load λ."""
+        c = max(self.servers, 1e-6)
+        rho = self.rho(load)
+        a = np.sqrt(2.0 * (c + 1.0)) - 1.0
+        return 1.0 + self.k * rho**a / (c * (1.0 - rho))
+
+    def response_ms(self, load: Array | float) -> Array:
+        return self.service_ms * self.shape(load)
+
+
+def variability(p50: Array, p95: Array) -> float:
+    """k = (1 + CV²)/2 from unloaded p50/p95, reading service times as lognormal (the spread
+    of p95 over p50 gives σ). Clamped to [0.5, 1]: deterministic to exponential."""
+    ratio = np.median(p95 / np.maximum(p50, 1e-9)) if p50.size else 3.0
+    sigma = np.log(max(float(ratio), 1.0)) / 1.6449
+    return float(np.clip((1.0 + np.expm1(sigma**2)) / 2.0, 0.5, 1.0))
+
+
+def fit_queue(load: Array, latency_ms: Array, k: float, base_ms: float) -> QueueModel:
+    """Least-squares fit of (S, μ) to windows' mean latency vs goodput."""
+    top = max(float(load.max()), 1e-6)
+    s0 = max(base_ms, 1e-3)
+
+    def residuals(theta: Array) -> Array:
+        model = QueueModel(service_ms=float(np.exp(theta[0])), mu=float(np.exp(theta[1])), k=k)
+        return np.log(model.response_ms(load)) - np.log(np.maximum(latency_ms, 1e-6))
+
+    lo = np.array([np.log(0.3 * s0), np.log(0.5 * top)])
+    hi = np.array([np.log(3.0 * s0), np.log(MU_SPAN * top)])
+    best: QueueModel | None = None
+    best_cost = np.inf
+    for start_mu in (1.1 * top, 2.0 * top, 8.0 * top):  # the cost is not convex in μ
+        x0 = np.clip(np.array([np.log(s0), np.log(start_mu)]), lo + 1e-9, hi - 1e-9)
+        res = least_squares(residuals, x0, bounds=(lo, hi), loss="soft_l1", f_scale=0.1)
+        if res.cost < best_cost:
+            best_cost = float(res.cost)
+            best = QueueModel(float(np.exp(res.x[0])), float(np.exp(res.x[1])), k)
+    assert best is not None
+    return best
+
+
+def fit_queue_bootstrap(
+    load: Array, latency_ms: Array, k: float, base_ms: float, rounds: int, seed: int
+) -> list[QueueModel]:
+    """Refits on windows drawn with replacement: the spread of μ is what the data know."""
+    rng = np.random.default_rng(seed)
+    n = load.size
+    fits: list[QueueModel] = []
+    for _ in range(rounds):
+        idx = rng.integers(0, n, n)
+        if np.unique(load[idx]).size < 3:
+            continue
+        fits.append(fit_queue(load[idx], latency_ms[idx], k, base_ms))
+    return fits
