@@ -25,7 +25,10 @@ COMMANDS = (
     "baseline",
     "history",
     "target",
+    "validate",
     "import_",
+    "export",
+    "ci",
     "demo",
 )
 

@@ -1,0 +1,122 @@
+"""A persona's journeys as a flat list, for tools without Markov chains (Artillery).
+
+Sessions are sampled from the scenario's chain with a fixed seed, walked exactly as the engine
+walks them (tables.py): the common journeys with their frequency, the long tail as a random
+sample of it (see `representative_journeys`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import random
+from collections import Counter
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from loadtui.contracts import Distribution, Scenario, Step
+from loadtui.export.tables import MAX_THINK_S, has_chain
+
+SAMPLED_SESSIONS = 4000
+PLACEHOLDER_CHARS = "/-._~!$&'()*+,;=:@%"
+
+
+@dataclass(frozen=True)
+class Journey:
+    steps: tuple[int, ...]  # step indexes, in order
+    share: float  # of the persona's sampled sessions
+
+
+def _choose(weights: list[float], rng: random.Random) -> int:
+    total = sum(max(w, 0.0) for w in weights)
+    if total <= 0:
+        return -1
+    u = rng.random() * total
+    for i, w in enumerate(weights):
+        u -= max(w, 0.0)
+        if u < 0:
+            return i
+    return len(weights) - 1
+
+
+def walk(sc: Scenario, rng: random.Random) -> list[int]:
+    """Step indexes of one session: entry, then row + exit draws, capped at max_requests."""
+    n, cap = len(sc.steps), max(1, sc.max_requests)
+    if not has_chain(sc):
+        return list(range(min(n, cap)))
+    entry = sc.entry if len(sc.entry) == n else []
+    index = _choose(list(entry), rng) if entry else 0
+    out = [max(index, 0)]
+    while len(out) < cap:
+        row = list(sc.matrix[out[-1]][:n]) + [0.0] * (n - len(sc.matrix[out[-1]]))
+        exit_w = sc.exit[out[-1]] if out[-1] < len(sc.exit) else 0.0
+        nxt = _choose([*row, exit_w], rng)
+        if nxt < 0 or nxt >= n:
+            break
+        out.append(nxt)
+    return out
+
+
+def representative_journeys(
+    sc: Scenario, common: float = 0.02, sampled: int = 20, *, seed: int = 0
+) -> tuple[list[Journey], float]:
+    """Journeys standing for a persona's sessions, and the share the common ones cover.
+
+    Journeys taken by at least `common` of the sampled sessions come first, with their own
+    frequency; the rest of the traffic (long journeys are mostly unique) is carried by
+    `sampled` journeys drawn at random from the other sessions, each standing for an equal part
+    of it. Both are unbiased, so the route mix and session lengths stay the chain's.
+    """
+    rng = random.Random(seed)
+    sessions = [tuple(walk(sc, rng)) for _ in range(SAMPLED_SESSIONS)]
+    counts = Counter(sessions)
+    top = [(steps, c) for steps, c in counts.most_common() if c >= common * SAMPLED_SESSIONS]
+    journeys = [Journey(steps, c / SAMPLED_SESSIONS) for steps, c in top]
+    covered = sum(j.share for j in journeys)
+    kept = {steps for steps, _ in top}
+    rest = [s for s in sessions if s not in kept]
+    if rest:
+        picks = Counter(rng.choice(rest) for _ in range(sampled))
+        journeys += [Journey(s, (1 - covered) * c / sampled) for s, c in picks.most_common()]
+    return journeys, covered
+
+
+def sample_think(d: Distribution, rng: random.Random) -> float:
+    """One think-time draw, as the engine's sample_distribution."""
+    if d.kind == "constant":
+        value = d.median
+    elif d.kind == "empirical" and d.quantiles:
+        points = sorted((float(p), v) for p, v in d.quantiles.items())
+        levels = [p for p, _ in points]
+        u = rng.random()
+        i = bisect.bisect_left(levels, u)
+        if i <= 0:
+            value = points[0][1]
+        elif i >= len(points):
+            value = points[-1][1]
+        else:
+            (p0, v0), (p1, v1) = points[i - 1], points[i]
+            value = v0 + (v1 - v0) * (u - p0) / (p1 - p0) if p1 > p0 else v1
+    elif d.sigma > 0 or d.mu != 0:
+        value = math.exp(rng.gauss(d.mu, d.sigma))
+    else:
+        value = d.median
+    return min(max(value, 0.0), MAX_THINK_S)
+
+
+def fill_path(step: Step, rng: random.Random) -> str:
+    """The route with drawn observed values, percent-encoded as the engine does."""
+    import re
+
+    path = step.route
+    for name in re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", step.route):
+        values = step.params.get(name)
+        value = rng.choice(values) if values else "1"
+        path = path.replace(
+            "{" + name + "}", quote(str(value), safe=PLACEHOLDER_CHARS.replace("/", "")), 1
+        )
+    if step.query:
+        q = rng.choice(step.query)
+        if q:
+            path += "?" + quote(q.lstrip("?"), safe="=&%+-._~!$'()*,;:@/?")
+    return path
