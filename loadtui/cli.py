@@ -25,7 +25,6 @@ COMMANDS = (
     "baseline",
     "history",
     "target",
-    "validate",
     "import_",
     "export",
     "ci",
