@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from loadtui.contracts import TrafficModel
+from loadtui.contracts import RegressionReport, TrafficModel
 from loadtui.live import RunUpdate
 
 
@@ -35,4 +35,16 @@ class LiveUpdate(Message):
 class RunNotStarted(Message):
     """The run could not start; `reason` says what to do."""
 
+    reason: str
+
+
+@dataclass
+class ComparisonReady(Message):
+    """Two runs (or a run and its baseline set) compared."""
+
+    report: RegressionReport
+
+
+@dataclass
+class ComparisonFailed(Message):
     reason: str

@@ -9,6 +9,9 @@ from textual.widgets import Static
 PANES: tuple[tuple[str, str, str], ...] = (
     ("1", "personas", "Personas"),
     ("2", "run", "Run"),
+    ("3", "forecast", "Forecast"),
+    ("4", "advisor", "Advisor"),
+    ("5", "history", "History"),
 )
 
 
