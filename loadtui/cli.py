@@ -25,6 +25,7 @@ COMMANDS = (
     "baseline",
     "history",
     "target",
+    "validate",
     "import_",
     "export",
     "ci",

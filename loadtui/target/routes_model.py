@@ -22,11 +22,11 @@ import itertools
 import math
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from loadtui.contracts import RouteStats, TrafficModel
+from loadtui.contracts import Persona, RouteStats, TrafficModel
 
 # the same placeholder syntax the engine fills (engine/sessions.PLACEHOLDER)
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -200,12 +200,16 @@ class RouteTable:
         return sum(r.share * (r.mean_ms() or base_mean_ms) for r in self.routes) / total
 
 
-def request_mix(model: TrafficModel) -> dict[str, float]:
-    """Expected share of each `METHOD route` state among the requests a default plan sends:
-    non-bot personas' endpoint mixes weighted by their requests (all personas when every one is
-    a bot). Mix entries outside a persona's chain, and the mix's missing remainder, are `other`.
+def request_mix(model: TrafficModel, personas: Sequence[Persona] | None = None) -> dict[str, float]:
+    """Expected share of each `METHOD route` state among the requests a plan sends: the
+    personas' endpoint mixes weighted by their requests (by default the non-bot personas, as a
+    default plan; all when every one is a bot). Mix entries outside a persona's chain, and the
+    mix's missing remainder, are `other`.
     """
-    people = [p for p in model.personas if not p.is_bot] or list(model.personas)
+    if personas is not None:
+        people = list(personas)
+    else:
+        people = [p for p in model.personas if not p.is_bot] or list(model.personas)
     total = sum(p.requests for p in people)
     mix: dict[str, float] = {}
     if total <= 0:
