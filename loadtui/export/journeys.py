@@ -17,7 +17,7 @@ from urllib.parse import quote
 from loadtui.contracts import Distribution, Scenario, Step
 from loadtui.export.tables import MAX_THINK_S, has_chain
 
-SAMPLED_SESSIONS = 4000
+SAMPLED_SESSIONS = 2000
 PLACEHOLDER_CHARS = "/-._~!$&'()*+,;=:@%"
 
 
@@ -27,34 +27,51 @@ class Journey:
     share: float  # of the persona's sampled sessions
 
 
-def _choose(weights: list[float], rng: random.Random) -> int:
-    total = sum(max(w, 0.0) for w in weights)
-    if total <= 0:
+def _cumulative(weights: list[float]) -> list[float]:
+    out, total = [], 0.0
+    for w in weights:
+        total += max(float(w), 0.0)
+        out.append(total)
+    return out
+
+
+def _choose(cum: list[float], rng: random.Random) -> int:
+    if not cum or cum[-1] <= 0:
         return -1
-    u = rng.random() * total
-    for i, w in enumerate(weights):
-        u -= max(w, 0.0)
-        if u < 0:
-            return i
-    return len(weights) - 1
+    return min(bisect.bisect_right(cum, rng.random() * cum[-1]), len(cum) - 1)
+
+
+class Walker:
+    """A scenario's chain with cumulative rows (matrix row + exit last), as the engine keeps it."""
+
+    def __init__(self, sc: Scenario) -> None:
+        n = len(sc.steps)
+        self.n, self.cap, self.chain = n, max(1, sc.max_requests), has_chain(sc)
+        self.entry = _cumulative(list(sc.entry)) if len(sc.entry) == n else []
+        self.rows = [
+            _cumulative(
+                [*(list(row[:n]) + [0.0] * (n - len(row))), sc.exit[i] if i < len(sc.exit) else 0.0]
+            )
+            for i, row in enumerate(sc.matrix)
+        ]
+
+    def walk(self, rng: random.Random) -> list[int]:
+        """Step indexes of one session: entry, then row + exit draws, capped at max_requests."""
+        if not self.chain:
+            return list(range(min(self.n, self.cap)))
+        index = _choose(self.entry, rng) if self.entry else 0
+        out = [max(index, 0)]
+        while len(out) < self.cap:
+            nxt = _choose(self.rows[out[-1]], rng)
+            if nxt < 0 or nxt >= self.n:
+                break
+            out.append(nxt)
+        return out
 
 
 def walk(sc: Scenario, rng: random.Random) -> list[int]:
-    """Step indexes of one session: entry, then row + exit draws, capped at max_requests."""
-    n, cap = len(sc.steps), max(1, sc.max_requests)
-    if not has_chain(sc):
-        return list(range(min(n, cap)))
-    entry = sc.entry if len(sc.entry) == n else []
-    index = _choose(list(entry), rng) if entry else 0
-    out = [max(index, 0)]
-    while len(out) < cap:
-        row = list(sc.matrix[out[-1]][:n]) + [0.0] * (n - len(sc.matrix[out[-1]]))
-        exit_w = sc.exit[out[-1]] if out[-1] < len(sc.exit) else 0.0
-        nxt = _choose([*row, exit_w], rng)
-        if nxt < 0 or nxt >= n:
-            break
-        out.append(nxt)
-    return out
+    """One session's step indexes (see Walker)."""
+    return Walker(sc).walk(rng)
 
 
 def representative_journeys(
@@ -68,7 +85,8 @@ def representative_journeys(
     of it. Both are unbiased, so the route mix and session lengths stay the chain's.
     """
     rng = random.Random(seed)
-    sessions = [tuple(walk(sc, rng)) for _ in range(SAMPLED_SESSIONS)]
+    walker = Walker(sc)
+    sessions = [tuple(walker.walk(rng)) for _ in range(SAMPLED_SESSIONS)]
     counts = Counter(sessions)
     top = [(steps, c) for steps, c in counts.most_common() if c >= common * SAMPLED_SESSIONS]
     journeys = [Journey(steps, c / SAMPLED_SESSIONS) for steps, c in top]

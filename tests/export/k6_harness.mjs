@@ -22,4 +22,6 @@ for (const [name, sc] of Object.entries(mod.options.scenarios)) {
   for (let i = 0; i < Number(iterations); i++) vu[sc.exec]();
   requests[name] = globalThis.__K6_REQUESTS;
 }
-process.stdout.write(JSON.stringify({ options: mod.options, requests }));
+// a hostile string that became code would have set this (tests/export/test_hostile_strings.py)
+const pwned = globalThis.PWNED !== undefined;
+process.stdout.write(JSON.stringify({ options: mod.options, requests, pwned }));
