@@ -20,12 +20,13 @@ from typing import Any
 from ruamel.yaml import YAML
 
 # Unicode categories shown as escapes rather than raw: controls, format (bidi overrides,
-# zero-width), surrogates, private use, unassigned, line/paragraph separators.
-_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+# zero-width), surrogates, private use, unassigned, line/paragraph separators, and spaces
+# other than " " (a no-break space looks like one): what Python's repr escapes too.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
 
 
 def _hidden(ch: str) -> bool:
-    return unicodedata.category(ch) in _INVISIBLE
+    return ch != " " and unicodedata.category(ch) in _INVISIBLE
 
 
 def py_string(s: str) -> str:
@@ -163,11 +164,12 @@ def identifier(name: str, *, prefix: str = "p", taken: set[str] | None = None) -
 
 
 def comment_text(s: str, *, limit: int = 120) -> str:
-    """Text safe inside a one-line `#` or `//` comment (and a `/* */` one): no line breaks, no
-    invisible characters, no `*/`, cut to `limit` characters. Comments lose information by
-    design; the exact string is always also present as a literal."""
+    """Text safe inside a one-line `#` or `//` comment, a `/* */` one and a triple-double-quoted
+    Python docstring: no line breaks, no invisible characters, no `*/`, no `"` (as `'`) and no
+    backslash (as `/`, so no escape sequence), cut to `limit` characters. Comments lose
+    information by design; the exact string is always also present as a literal."""
     flat = "".join(" " if _hidden(c) or c in "\r\n" else c for c in str(s))
-    flat = flat.replace("*/", "* /")
+    flat = flat.replace("*/", "* /").replace('"', "'").replace("\\", "/")
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
