@@ -18,6 +18,10 @@ sysdeps:
 	@command -v tmux >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq tmux >/dev/null; }
+# node loads exported k6 scripts as ES modules in tests/export (k6 itself is not needed).
+	@command -v node >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs >/dev/null; }
 
 # `loadtui demo`: the demo target on 127.0.0.1:$(DEMO_PORT) (a free port if that one is taken),
 # the TUI on the packaged sample log; the target stops when the TUI exits.
