@@ -1,8 +1,10 @@
 """Regression verdicts against the demo target: false alarms on identical runs, hits on a 25 %
 slowdown.
 
-One demo target (capacity 8 × 20 ms, knee ≈ 390 req/s) is loaded at 80 req/s, a fifth of its
-knee, so latency ≈ service time and the target's `slowdown` 1.25 shows up as ≈ +25 % p95.
+One demo target (capacity 8 × 20 ms, knee ≈ 390 req/s) is loaded at 160 req/s, 40 % of its
+knee (≈ 52 % slowed), so latency ≈ service time and the target's `slowdown` 1.25 shows up as
+≈ +25 % p95. 80 requests a 0.5 s window keep window p95s steady: at 80 req/s (40 a window)
+a busy box made identical pairs swing ±12 % and 2 of 10 slowdowns were missed.
 Each pair is a fresh baseline run then a candidate run: identical (slowdown 1.0) or slowed
 (1.25, set through `/_control` for the candidate only). The candidate is judged against a
 rolling baseline set, the pair's own baseline run and the ones before it (`--baseline-runs`,
@@ -91,7 +93,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--pairs", type=int, default=10, help="pairs of each kind (default 10)")
-    ap.add_argument("--rate", type=float, default=80.0, help="requests/s (default 80)")
+    ap.add_argument("--rate", type=float, default=160.0, help="requests/s (default 160)")
     ap.add_argument("--duration", default="6s", help="length of each run (default 6s)")
     ap.add_argument("--slowdown", type=float, default=1.25)
     ap.add_argument("--baseline-runs", type=int, default=3, help="rolling baseline set size")
