@@ -15,6 +15,7 @@ from textual.signal import Signal
 from loadtui.contracts import RunOptions
 from loadtui.live import EXIT_INTERRUPTED, Phase
 from loadtui.tui.planning import PlanChoice
+from loadtui.tui.screens.forecast import ForecastScreen
 from loadtui.tui.screens.help import HelpScreen, collect_keys
 from loadtui.tui.screens.history import HistoryScreen
 from loadtui.tui.screens.modals import ConfirmScreen
@@ -42,12 +43,14 @@ class LoadtuiApp(App[int]):
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "personas": PersonasScreen,
         "run": RunScreen,
+        "forecast": ForecastScreen,
         "history": HistoryScreen,
     }
     DEFAULT_MODE = "personas"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "pane('personas')", "Personas", show=False, tooltip="Personas pane"),
         Binding("2", "pane('run')", "Run", show=False, tooltip="Run pane"),
+        Binding("3", "pane('forecast')", "Forecast", show=False, tooltip="Forecast pane"),
         Binding("5", "pane('history')", "History", show=False, tooltip="History pane: runs"),
         Binding("question_mark", "help", "help", key_display="?", tooltip="this list of keys"),
         Binding("q", "quit", "quit", tooltip="quit (asks first while a test runs, then stops it)"),

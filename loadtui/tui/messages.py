@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual.message import Message
 
-from loadtui.contracts import RegressionReport, TrafficModel
+from loadtui.contracts import Forecast, RegressionReport, TrafficModel
 from loadtui.live import RunUpdate
 
 
@@ -47,4 +48,18 @@ class ComparisonReady(Message):
 
 @dataclass
 class ComparisonFailed(Message):
+    reason: str
+
+
+@dataclass
+class ForecastReady(Message):
+    """The twin is fitted: its document, the twin itself (for what-if answers), the points."""
+
+    forecast: Forecast
+    twin: Any  # analyze.twin.Twin (kept untyped here: messages import no analysis code)
+    points: list[Any]  # forecast_view.Measured
+
+
+@dataclass
+class ForecastFailed(Message):
     reason: str

@@ -24,7 +24,7 @@ from typing import Literal
 from loadtui.contracts import Persona, TestPlan, TrafficModel
 from loadtui.target.reach import DEMO_TARGET
 
-ChangeKind = Literal["source", "model", "personas", "target", "plan"]
+ChangeKind = Literal["source", "model", "personas", "target", "plan", "forecast"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +37,9 @@ class WorkspaceChange:
 
     @property
     def replans(self) -> bool:
-        """Whether a plan made before this change is stale (everything but a target change,
-        which only re-points the same plan)."""
-        return self.kind != "target"
+        """Whether a plan made before this change is stale (not after a target change, which
+        only re-points the same plan, nor after choosing runs to forecast)."""
+        return self.kind not in ("target", "forecast")
 
 
 @dataclass
@@ -55,6 +55,7 @@ class Workspace:
     kept_bots: set[str] = field(default_factory=set)  # bot personas the user chose to plan
     show_bots: bool = True
     runs_dir: Path = Path("runs")
+    forecast_runs: list[Path] = field(default_factory=list)  # run folders the Forecast pane fits
     listeners: list[Callable[[WorkspaceChange], None]] = field(
         default_factory=list, repr=False, compare=False
     )
@@ -112,6 +113,11 @@ class Workspace:
         if self.plan is not None and self.target is not None:
             self.plan = self.plan.model_copy(update={"target": self.target})
         self._announce("target", self.target or DEMO_TARGET)
+
+    def forecast(self, run_dirs: Sequence[Path]) -> None:
+        """The runs the Forecast pane should fit (a stress or breakpoint run, or several)."""
+        self.forecast_runs = [Path(p) for p in run_dirs]
+        self._announce("forecast", ", ".join(p.name for p in self.forecast_runs))
 
     def set_plan(self, plan: TestPlan | None, source: Path | None = None) -> None:
         """A plan to run as given (None: plan from the model again)."""

@@ -53,6 +53,9 @@ class HistoryScreen(Screen[None]):
             "baseline",
             tooltip="add the run to (or drop it from) its plan's baseline set",
         ),
+        Binding(
+            "f", "forecast", "forecast", tooltip="fit the twin of the picked runs (or this one)"
+        ),
         Binding("r", "reload", "reload", tooltip="read the run index again"),
     ]
 
@@ -168,6 +171,14 @@ class HistoryScreen(Screen[None]):
             mark_baseline(self.db, [row.run_id], add=True)
             self.notify(f"{row.run_id} is now in the baseline of {row.plan!r}")
         self.reload()
+
+    def action_forecast(self) -> None:
+        ids = self.picked or [i for i in [self._current_id()] if i is not None]
+        rows = [self.rows[i] for i in ids if i in self.rows and self.rows[i].path]
+        if not rows:
+            return
+        self.loadtui.workspace.forecast([Path(r.path) for r in rows])
+        self.app.switch_mode("forecast")
 
     def action_compare(self) -> None:
         if len(self.picked) == 2:

@@ -101,6 +101,7 @@ class RunScreen(Screen[None]):
             tooltip="open a plan file (from `loadtui plan`) to run",
         ),
         Binding("v", "view", "view", tooltip="switch the view: results, live rows, plan"),
+        Binding("f", "forecast", "forecast", tooltip="fit the digital twin of this run (Forecast)"),
         Binding(
             "c",
             "latency_kind",
@@ -214,6 +215,8 @@ class RunScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only the keys that apply now are shown in the footer (and work)."""
         busy = self.state in BUSY
+        if action in ("target", "plan_type", "peak", "duration") and self.view == "results":
+            return False  # the results' own keys; v goes back to the plan to change it
         if action in ("start", "target", "open_plan"):
             return not busy
         if action in ("plan_type", "peak", "duration"):
@@ -224,7 +227,18 @@ class RunScreen(Screen[None]):
             return self.view == "live"
         if action == "view":
             return not busy and len(self.available_views()) > 1
+        if action == "forecast":
+            return self.state == "ended" and self.view == "results"
         return True
+
+    def action_forecast(self) -> None:
+        """The run that just ended, as the Forecast pane's twin (a stress or breakpoint run
+        gives the best fit: many load levels)."""
+        live = self.live
+        if live is None or live.run_dir is None:
+            return
+        self.workspace.forecast([live.run_dir])
+        self.app.switch_mode("forecast")
 
     def action_view(self) -> None:
         views = self.available_views()
