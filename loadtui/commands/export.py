@@ -53,25 +53,15 @@ def run(args: argparse.Namespace) -> int:
     plan = load_plan(args.plan)
     if not any(sc.steps for sc in plan.scenarios):
         raise UserError(f"{args.plan} has no scenario with steps; make one with `loadtui plan`")
-    source = Path(args.plan).name
-    if args.format == "k6":
-        from loadtui.export.k6 import export_k6
+    from loadtui.export.files import write_export
 
-        written = export_k6(plan, out, source=source)
-    elif args.format == "artillery":
-        from loadtui.export.artillery import export_artillery
-
-        written = export_artillery(plan, out, source=source)
-    else:
-        from loadtui.export.locust import render_locustfile
-
-        out.write_text(render_locustfile(plan), encoding="utf-8")
-        written = [out]
+    written = write_export(args.format, plan, out, source=Path(args.plan).name)
     if args.json:
         print(json.dumps({"format": args.format, "files": [str(p) for p in written]}))
     else:
         personas = len(plan.scenarios)
         for path in written:
             print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+        source = Path(args.plan).name
         print(f"{args.format}: {personas} persona(s), {len(plan.stages)} stage(s) from {source}")
     return 0

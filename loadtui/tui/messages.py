@@ -63,3 +63,10 @@ class ForecastReady(Message):
 @dataclass
 class ForecastFailed(Message):
     reason: str
+
+
+@dataclass
+class RunsImported(Message):
+    """Result files became run folders (their ids, in the order given)."""
+
+    run_ids: list[str]

@@ -29,7 +29,9 @@ from loadtui.store.history import (
     mark_baseline,
 )
 from loadtui.tui.history_view import COLUMNS, comparison_lines, run_cells, run_summary
-from loadtui.tui.messages import ComparisonFailed, ComparisonReady
+from loadtui.tui.import_choice import check_import, parse_import
+from loadtui.tui.messages import ComparisonFailed, ComparisonReady, RunsImported
+from loadtui.tui.screens.modals import PromptScreen
 from loadtui.tui.widgets.navbar import NavBar
 
 if TYPE_CHECKING:
@@ -56,6 +58,7 @@ class HistoryScreen(Screen[None]):
         Binding(
             "f", "forecast", "forecast", tooltip="fit the twin of the picked runs (or this one)"
         ),
+        Binding("i", "import_runs", "import", tooltip="import k6 or Locust result files as runs"),
         Binding("r", "reload", "reload", tooltip="read the run index again"),
     ]
 
@@ -179,6 +182,45 @@ class HistoryScreen(Screen[None]):
             return
         self.loadtui.workspace.forecast([Path(r.path) for r in rows])
         self.app.switch_mode("forecast")
+
+    def action_import_runs(self) -> None:
+        def chosen(value: str | None) -> None:
+            if value:
+                tool, paths = parse_import(value)
+                self._show([Text(f"importing {len(paths)} file(s)…", style="dim")], title="import")
+                self._import(tool, paths)
+
+        self.app.push_screen(
+            PromptScreen(
+                "Import: k6|locust FILE… (summary JSON, --out json NDJSON, Locust --csv files)",
+                placeholder="k6 summary.json",
+                check=check_import,
+            ),
+            chosen,
+        )
+
+    @work(thread=True, exclusive=True, group="import")
+    def _import(self, tool: str, paths: list[Path]) -> None:
+        from loadtui.errors import UserError
+        from loadtui.store.importers import read_runs, write_run
+
+        try:
+            runs = read_runs("k6" if tool == "k6" else "locust", paths)
+            ids = [write_run(run, self.loadtui.run_options.out_dir)[0].run_id for run in runs]
+        except (UserError, OSError, ValueError) as exc:
+            self.post_message(ComparisonFailed(f"cannot import: {exc}"))
+            return
+        self.post_message(RunsImported(ids))
+
+    @on(RunsImported)
+    def _imported(self, message: RunsImported) -> None:
+        self.report = None
+        self.reload()
+        table = self.query_one(DataTable)
+        if message.run_ids and message.run_ids[0] in self.rows:
+            table.move_cursor(row=table.get_row_index(message.run_ids[0]))
+        self._show_current()
+        self.notify(f"imported {', '.join(message.run_ids)}")
 
     def action_compare(self) -> None:
         if len(self.picked) == 2:

@@ -100,6 +100,9 @@ class RunScreen(Screen[None]):
             show=False,  # the footer is full at 80 columns; ? lists it
             tooltip="open a plan file (from `loadtui plan`) to run",
         ),
+        Binding(
+            "e", "export", "export", tooltip="write the plan as a k6, Locust or Artillery script"
+        ),
         Binding("v", "view", "view", tooltip="switch the view: results, live rows, plan"),
         Binding("f", "forecast", "forecast", tooltip="fit the digital twin of this run (Forecast)"),
         Binding(
@@ -177,7 +180,7 @@ class RunScreen(Screen[None]):
                 yield StripLines(threshold_line, id="thresholds")
             with Vertical(id="flags-pane", classes="pane"):
                 yield FlagLog(id="flags")
-        yield Footer()
+        yield Footer(compact=True)  # the Run pane has the most keys: all fit 80 columns
 
     def on_mount(self) -> None:
         self.choice = self.loadtui.plan_choice
@@ -621,6 +624,44 @@ class RunScreen(Screen[None]):
                 value=self.choice.duration or "",
                 placeholder="e.g. 2m",
                 check=check_duration,
+            ),
+            chosen,
+        )
+
+    def action_export(self) -> None:
+        """The plan shown (or the one that ran) as a script teams can commit and run anywhere."""
+        from loadtui.tui.export_choice import check_export, default_export, parse_export
+
+        try:
+            plan = (
+                self.plan
+                if self.state == "ended" and self.plan is not None
+                else self.next_plan()[0]
+            )
+        except (ValueError, UserError) as exc:
+            self.notify(f"nothing to export: {exc}", severity="warning")
+            return
+
+        def chosen(value: str | None) -> None:
+            if not value:
+                return
+            from loadtui.export.files import write_export
+
+            fmt, path = parse_export(value)
+            try:
+                written = write_export(fmt, plan, path, source=plan.name)
+            except OSError as exc:
+                self.notify(f"cannot write {path}: {exc.strerror or exc}", severity="error")
+                return
+            sizes = ", ".join(f"{p} ({p.stat().st_size:,} B)" for p in written)
+            self.notify(f"wrote {sizes}", title=f"{fmt} export", timeout=8)
+            self.note(f"exported {fmt}: {sizes}")
+
+        self.app.push_screen(
+            PromptScreen(
+                "Export: FORMAT PATH (k6, locust or artillery)",
+                value=default_export(plan),
+                check=check_export,
             ),
             chosen,
         )
