@@ -38,8 +38,10 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix loadtui tests bench
 	$(BIN)/ruff format loadtui tests bench
 
+# Two pytest workers for everything but the tests that measure load, then those alone.
 test: sysdeps $(STAMP) lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 -m "not serial"
+	$(BIN)/pytest -q -m serial
 
 bench: sysdeps $(STAMP)
 	$(BIN)/python bench/profile.py

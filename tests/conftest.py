@@ -1,0 +1,25 @@
+"""Suite-wide: which tests measure load precisely and so run alone (`make test` runs the rest
+on two pytest workers first, then these one at a time: on 2 cores, a parallel neighbour moved
+a knee estimate by 10 % and a route mix by 20 %)."""
+
+from __future__ import annotations
+
+import pytest
+
+SERIAL_FILES = (
+    "tests/analyze/test_regression_vs_target.py",
+    "tests/analyze/test_twin_vs_target.py",
+    "tests/analyze/test_validate_acceptance.py",
+    "tests/distributed/test_locust_engine.py",
+    "tests/e2e/test_live_stress.py",
+    "tests/engine/test_engine_vs_target.py",
+    "tests/engine/test_rate_true.py",
+    "tests/export/test_export_locust_runs.py",
+    "tests/target/test_target_stand_in_acceptance.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.split("::", 1)[0] in SERIAL_FILES:
+            item.add_marker(pytest.mark.serial)
