@@ -25,8 +25,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from loadtui import __version__
 from loadtui.contracts import Scenario, TestPlan
 from loadtui.export.escape import comment_text, yaml_dump
-from loadtui.export.journeys import fill_path, representative_journeys, sample_think
+from loadtui.export.journeys import fill_path, representative_journeys
 from loadtui.export.tables import mean_session_s, stage_seconds
+from loadtui.think import sample_distribution as sample_think
 
 SAMPLED_JOURNEYS = 20  # per persona, for the sessions outside its common journeys
 WEIGHT_SCALE = 10000  # Artillery weights are whole numbers: shares to 0.01 %

@@ -8,14 +8,13 @@ sample of it (see `representative_journeys`).
 from __future__ import annotations
 
 import bisect
-import math
 import random
 from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from loadtui.contracts import Distribution, Scenario, Step
-from loadtui.export.tables import MAX_THINK_S, has_chain
+from loadtui.contracts import Scenario, Step
+from loadtui.export.tables import has_chain
 
 SAMPLED_SESSIONS = 2000
 PLACEHOLDER_CHARS = "/-._~!$&'()*+,;=:@%"
@@ -97,29 +96,6 @@ def representative_journeys(
         picks = Counter(rng.choice(rest) for _ in range(sampled))
         journeys += [Journey(s, (1 - covered) * c / sampled) for s, c in picks.most_common()]
     return journeys, covered
-
-
-def sample_think(d: Distribution, rng: random.Random) -> float:
-    """One think-time draw, as the engine's sample_distribution."""
-    if d.kind == "constant":
-        value = d.median
-    elif d.kind == "empirical" and d.quantiles:
-        points = sorted((float(p), v) for p, v in d.quantiles.items())
-        levels = [p for p, _ in points]
-        u = rng.random()
-        i = bisect.bisect_left(levels, u)
-        if i <= 0:
-            value = points[0][1]
-        elif i >= len(points):
-            value = points[-1][1]
-        else:
-            (p0, v0), (p1, v1) = points[i - 1], points[i]
-            value = v0 + (v1 - v0) * (u - p0) / (p1 - p0) if p1 > p0 else v1
-    elif d.sigma > 0 or d.mu != 0:
-        value = math.exp(rng.gauss(d.mu, d.sigma))
-    else:
-        value = d.median
-    return min(max(value, 0.0), MAX_THINK_S)
 
 
 def fill_path(step: Step, rng: random.Random) -> str:

@@ -17,7 +17,8 @@ from loadtui import __version__
 from loadtui.contracts import TestPlan
 from loadtui.export.escape import comment_text, identifier, js_string, js_value, json_text
 from loadtui.export.k6_options import k6_options, k6_scenario_names
-from loadtui.export.tables import MAX_THINK_S, TOKEN_KEYS, scenario_table
+from loadtui.export.tables import TOKEN_KEYS, scenario_table
+from loadtui.think import MAX_THINK_S
 
 _RUNTIME = Path(__file__).with_name("k6_runtime.js")
 # names the runtime defines: a persona's function must not take one

@@ -34,8 +34,8 @@ import numpy as np
 from loadtui.contracts import Distribution, Scenario, TestPlan
 from loadtui.durations import parse_duration
 from loadtui.export.escape import comment_text, identifier, json_text, py_string
+from loadtui.think import MAX_THINK_S
 
-MAX_THINK_S = 600.0  # the native engine's cap on one think-time draw
 # names the generated module defines itself; persona classes must not take them
 _RESERVED = {"PersonaUser", "PlanShape", "PLAN", "SCENARIOS", "STAGES"}
 

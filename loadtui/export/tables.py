@@ -12,7 +12,6 @@ from typing import Any
 from loadtui.contracts import Distribution, Scenario, Step, TestPlan
 from loadtui.plan.build import DEFAULT_RESPONSE_S, expected_visits
 
-MAX_THINK_S = 600.0  # the engine's cap on one think-time draw (sessions.MAX_THINK_S)
 TOKEN_KEYS = ("token", "access_token", "accessToken", "jwt")  # the engine's extract_token
 
 
