@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import polars as pl
 from pydantic import (
@@ -625,20 +625,144 @@ class RegressionReport(_Model):
 # ---------------------------------------------------------------------------------------------
 
 
-class Suggestion(_Model):
-    kind: Literal["threshold", "stage", "remove_stage", "note"]
-    target: str  # path in the plan or script: "thresholds.http_req_duration[0]", "stages[2]"
-    old: str | None = None
-    new: str | None = None
+class Evidence(_Model):
+    """One number an edit rests on, named so a reviewer can check it against the run."""
+
+    name: str  # "baseline p95, 95th pct of 5 runs"
+    value: float
+    unit: str = ""  # "ms", "ratio", "req/s", "runs", "s"
+
+
+class ThresholdChange(_Model):
+    """Set one k6 threshold key to new expressions (`old` empty: a new key)."""
+
+    kind: Literal["threshold"] = "threshold"
+    id: str  # stable within a set: "threshold:http_req_duration"
+    metric: str  # the k6 key, tags included: "http_req_duration{scenario:browser}"
+    old: list[str] = Field(default_factory=list)
+    new: list[str]
     reason: str
-    evidence: dict[str, float] = Field(default_factory=dict)
+    evidence: list[Evidence] = Field(default_factory=list)
     confidence: float = Field(ge=0.0, le=1.0)
-    source: Literal["llm", "offline"] = "offline"
+
+
+class StageAdjustment(_Model):
+    """Replace plan stage `stage` (0-based) by `new_stages`, e.g. a 5 s ramp by a 20 s one, or a
+    spike by steps. Targets are in the plan's unit (sessions/s open, VUs closed); a k6 script's
+    per-scenario stages are scaled by the same ratio."""
+
+    kind: Literal["stage"] = "stage"
+    id: str  # "stage:2"
+    type: Literal["lengthen_ramp", "spike_to_steps", "lower_target", "shorten_hold"]
+    stage: int = Field(ge=0)
+    change: str  # one line for people: "ramp to 2000 over 20s instead of 5s"
+    new_stages: list[Stage] = Field(min_length=1)
+    reason: str
+    evidence: list[Evidence] = Field(default_factory=list)
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class StageRemoval(_Model):
+    """Drop plan stage `stage` (0-based): only with repeated evidence that it fails for reasons
+    outside the system under test."""
+
+    kind: Literal["remove_stage"] = "remove_stage"
+    id: str  # "remove:3"
+    stage: int = Field(ge=0)
+    reason: str
+    evidence: list[Evidence] = Field(default_factory=list)
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+Edit = Annotated[ThresholdChange | StageAdjustment | StageRemoval, Field(discriminator="kind")]
+
+
+class Finding(_Model):
+    """Something a person must fix, which no edit should hide: a broken test (4xx on routes the
+    target does not have, refused connections) or a real regression."""
+
+    kind: Literal["broken_test", "regression", "note"]
+    message: str
+    routes: list[str] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
 
 
 class SuggestionSet(_Model):
+    """An advisor's answer (the self-healing schema: regression, reason, new_thresholds,
+    stage_adjustments, remove, confidence). Advisors never write files; `patch/` does."""
+
     regression: bool = False
     reason: str = ""
     confidence: float = Field(default=0.0, ge=0.0, le=1.0)
-    suggestions: list[Suggestion] = Field(default_factory=list)
+    new_thresholds: list[ThresholdChange] = Field(default_factory=list)
+    stage_adjustments: list[StageAdjustment] = Field(default_factory=list)
+    remove: list[StageRemoval] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
     source: Literal["llm", "offline"] = "offline"
+    model: str | None = None  # the LLM's model name when source is llm
+    run_id: str = ""
+    baseline_runs: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)  # e.g. why an LLM answer was rejected
+
+    def edits(self) -> list[ThresholdChange | StageAdjustment | StageRemoval]:
+        """Every edit in review order: thresholds, then stage changes, then removals."""
+        return [*self.new_thresholds, *self.stage_adjustments, *self.remove]
+
+
+class StageStats(_Model):
+    """One plan stage of one run, as the advisors (and the LLM, redacted) see it."""
+
+    index: int
+    name: str | None = None
+    start_s: float
+    end_s: float
+    target_from: float  # plan target at the stage's start (sessions/s or VUs)
+    target_to: float
+    requests: int = 0
+    rps: float = 0.0
+    error_rate: float = 0.0
+    errors_by_class: dict[str, int] = Field(default_factory=dict)
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+
+
+class RouteRunStats(_Model):
+    route: str  # "GET /products/{id}"
+    requests: int = 0
+    error_rate: float = 0.0
+    status_counts: dict[str, int] = Field(default_factory=dict)  # "404": 31
+    p95_ms: float | None = None
+
+
+class RunStats(_Model):
+    """One run summarised for advice: aggregates only, never raw log lines."""
+
+    run_id: str
+    state: str = "complete"
+    duration_s: float = 0.0
+    requests: int = 0
+    rps: float = 0.0
+    error_rate: float = 0.0
+    errors_by_class: dict[str, int] = Field(default_factory=dict)
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+    window_p95_ms: list[float] = Field(default_factory=list)  # steady windows, for spreads
+    stages: list[StageStats] = Field(default_factory=list)
+    routes: list[RouteRunStats] = Field(default_factory=list)
+    thresholds: list[ThresholdVerdict] = Field(default_factory=list)
+
+
+class AdviceInput(_Model):
+    """Everything an advisor may use. The LLM prompt is this document after redaction."""
+
+    plan_name: str = "plan"
+    plan_type: str = "load"
+    workload: Literal["open", "closed"] = "open"
+    stages: list[Stage] = Field(default_factory=list)
+    thresholds: dict[str, list[str]] = Field(default_factory=dict)
+    run: RunStats
+    baseline: list[RunStats] = Field(default_factory=list)
+    regression: RegressionReport | None = None
+    note: str = ""  # the user's context ("new cache layer deployed")
