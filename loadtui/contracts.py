@@ -725,6 +725,11 @@ class StageStats(_Model):
     p50_ms: float | None = None
     p95_ms: float | None = None
     p99_ms: float | None = None
+    windows: int = 0
+    # windows where the load generator could not keep up, and arrivals it skipped: a stage that
+    # fails this way measured the generator (the environment), not the system under test
+    saturated_windows: int = 0
+    dropped: int = 0
 
 
 class RouteRunStats(_Model):
@@ -749,6 +754,9 @@ class RunStats(_Model):
     p95_ms: float | None = None
     p99_ms: float | None = None
     window_p95_ms: list[float] = Field(default_factory=list)  # steady windows, for spreads
+    # p95/p99 of the steady windows' merged histograms (start-up and drain left out)
+    steady_p95_ms: float | None = None
+    steady_p99_ms: float | None = None
     stages: list[StageStats] = Field(default_factory=list)
     routes: list[RouteRunStats] = Field(default_factory=list)
     thresholds: list[ThresholdVerdict] = Field(default_factory=list)
