@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from loadtui import __version__
 from loadtui.errors import UserError
+from loadtui.safe_text import clean_lines
 
 # Order is the order of the work, then the demo; this is also the order in `loadtui --help`.
 COMMANDS = (
@@ -92,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
         return code
     except UserError as exc:
-        print(f"loadtui: error: {exc}", file=sys.stderr)
+        print(f"loadtui: error: {clean_lines(exc)}", file=sys.stderr)  # may quote a log path
         return 2
     except KeyboardInterrupt:
         return 130

@@ -10,26 +10,29 @@ disk keeps its exact bytes; only display is escaped.
 
 from __future__ import annotations
 
-import re
+from itertools import pairwise
 
+from rich.markup import escape
 from rich.text import Text
 
-# C0 controls (tab and newline included: one value is one line), DEL, C1 controls, and the
-# bidi / invisible format characters that reorder or hide text.
-_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
 
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def clean(value: object) -> str:
-    """`value` as one printable line: control and bidi characters shown as `\\x1b`, `\\u202e`."""
+    """`value` as one printable line: every character Python does not call printable (C0 and
+    C1 controls with tab and newline, ESC, DEL, bidi and other format characters, line and
+    paragraph separators, lone surrogates, unassigned and private-use code points) is shown as
+    `\\x1b`, `\\u202e`, `\\U000e0001`. The same test as `str.isprintable`, so a cleaned
+    string always passes it; printable text (the common case) is returned as it is."""
     text = value if isinstance(value, str) else str(value)
-    return _UNSAFE.sub(_escape, text)
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else _escape(char) for char in text)
 
 
 def clean_lines(value: object) -> str:
@@ -43,6 +46,28 @@ def plain(value: object, style: str = "") -> Text:
     return Text(clean(value), style=style)
 
 
+def clean_text(text: Text) -> Text:
+    """`text` with its characters cleaned and its styles kept (a `Text` assembled from the
+    app's own words and outside values; the sink cleans it whole). Escapes change lengths,
+    so the text is cut at every span edge and each piece cleaned and re-styled."""
+    if is_clean(text.plain):
+        return text
+    out = text.blank_copy()
+    edges = sorted({0, len(text), *(e for s in text.spans for e in (s.start, s.end))})
+    for start, end in pairwise(edges):
+        piece = text[start:end]
+        cleaned = Text(clean(piece.plain))
+        for span in piece.spans:
+            cleaned.stylize(span.style)
+        out.append_text(cleaned)
+    return out
+
+
+def markup_value(value: object) -> str:
+    """`value` ready to sit inside Rich or Textual markup: cleaned, then `[` escaped."""
+    return escape(clean(value))
+
+
 def is_clean(text: str) -> bool:
     """True when `text` holds no character `clean` would escape (for tests and guards)."""
-    return _UNSAFE.search(text) is None
+    return text.isprintable()

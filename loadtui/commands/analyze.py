@@ -151,7 +151,8 @@ def _summary_only(
         print(json.dumps(doc, indent=2))
         return EXIT_OK
     from rich.console import Console
-    from rich.markup import escape
+
+    from loadtui.safe_text import markup_value
 
     console = Console(highlight=False)
     if p95.center is not None and err.center is not None:
@@ -162,15 +163,15 @@ def _summary_only(
         )
     else:
         console.print("no steady windows (the run is shorter than ~3 windows)")
-    console.print(escape(note))
+    console.print(markup_value(note))
     return EXIT_OK
 
 
 def _print_report(report: RegressionReport, source: str) -> None:
     from rich.console import Console
-    from rich.markup import escape
 
     from loadtui.analyze.regression_table import verdict_table
+    from loadtui.safe_text import markup_value
 
     console = Console(highlight=False)
     colour = {"regression": "red", "improvement": "green", "noise": "default"}[report.verdict]
@@ -182,8 +183,10 @@ def _print_report(report: RegressionReport, source: str) -> None:
     for row in [report.overall, *report.routes, *report.stages]:
         for m in (row.p95, row.errors):
             if m.verdict != "noise":
-                console.print(f"  {escape(row.name)}: {escape(m.reason)}")
+                console.print(f"  {markup_value(row.name)}: {markup_value(m.reason)}")
     if report.overall.verdict == "noise":  # why not: the numbers behind the main verdict
-        console.print(f"  {escape(report.overall.name)}: {escape(report.overall.p95.reason)}")
+        console.print(
+            f"  {markup_value(report.overall.name)}: {markup_value(report.overall.p95.reason)}"
+        )
     for note in report.notes:
-        console.print(f"  note: {escape(note)}")
+        console.print(f"  note: {markup_value(note)}")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from loadtui.errors import UserError
+from loadtui.safe_text import clean
 
 FORMATS = ("k6", "locust", "artillery")
 EPILOG = """examples:
@@ -63,5 +64,6 @@ def run(args: argparse.Namespace) -> int:
         for path in written:
             print(f"wrote {path} ({path.stat().st_size:,} bytes)")
         source = Path(args.plan).name
-        print(f"{args.format}: {personas} persona(s), {len(plan.stages)} stage(s) from {source}")
+        stages = len(plan.stages)
+        print(f"{args.format}: {personas} persona(s), {stages} stage(s) from {clean(source)}")
     return 0

@@ -10,6 +10,8 @@ import json
 import sys
 from collections.abc import Mapping
 
+from loadtui.safe_text import clean
+
 EPILOG = """\
 examples:
   loadtui import k6 summary.json                     # handleSummary / legacy / v1.0.0 summary
@@ -74,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     for row in created:
-        print(f"{row['run_id']}  {row['format']} → {row['path']}")
+        print(clean(f"{row['run_id']}  {row['format']} → {row['path']}"))  # names from files
         print("  " + _line(row))
     return 0
 

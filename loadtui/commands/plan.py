@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from loadtui.errors import UserError
+from loadtui.safe_text import clean
 
 EPILOG = """examples:
   loadtui plan model.json -o plan.yaml                         # load test at the observed peak
@@ -121,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     load = (
         f"hold {level(hold)}, " if hold is not None and hold != top else ""
     ) + f"top {level(top)}"
-    mix = ", ".join(f"{s.name} {s.weight:.0%}" for s in plan.scenarios)
+    mix = ", ".join(f"{clean(s.name)} {s.weight:.0%}" for s in plan.scenarios)
     print(
         f"wrote {out}: {plan.type} test, {plan.workload.model} model, "
         f"{format_duration(total_seconds(plan.stages))} in {len(plan.stages)} stages, "

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from loadtui import durations
 from loadtui.errors import UserError
+from loadtui.safe_text import clean, markup_value
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -181,9 +182,7 @@ def _total_size(paths: list[str]) -> int:
 
 
 def _esc(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+    return markup_value(text)
 
 
 def _seconds(value: float) -> str:
@@ -198,7 +197,8 @@ def _seconds(value: float) -> str:
 
 def _top_routes(persona: Persona, n: int = 3) -> str:
     return "\n".join(
-        f"{e.share * 100:4.0f}% {e.method} {e.route}" for e in persona.endpoint_mix[:n]
+        f"{e.share * 100:4.0f}% {clean(e.method)} {clean(e.route)}"
+        for e in persona.endpoint_mix[:n]
     )
 
 
@@ -224,12 +224,13 @@ MIN_ROUTES = 24  # a method and a short route still read at this width
 
 
 def persona_cells(persona: Persona, *, compact: bool) -> dict[str, str]:
-    """One table row as text per column key (plain text: the caller escapes markup)."""
+    """One table row as text per column key (cleaned plain text: the caller shows it as `Text`,
+    never as markup)."""
     p = persona
     think = p.think_time_s
     sep = "/" if compact else " / "
     return {
-        "persona": p.name,
+        "persona": clean(p.name),
         "share": f"{p.share * 100:.1f}%",
         "sessions": f"{p.sessions:,}",
         "req_sess": f"{p.requests / p.sessions:.1f}" if p.sessions else "-",
@@ -316,7 +317,9 @@ def render(model: TrafficModel, console: Console) -> None:
     for row in rows:
         table.add_row(
             *(
-                Text(row[key], no_wrap=True, overflow="ellipsis") if key == "routes" else row[key]
+                Text(row[key], no_wrap=True, overflow="ellipsis")
+                if key == "routes"
+                else Text(row[key])
                 for key in keys
             )
         )

@@ -17,6 +17,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from loadtui.errors import UserError
+from loadtui.safe_text import clean, clean_lines
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -194,10 +195,10 @@ def run_headless(plan: TestPlan, options: RunOptions, source: Path | None) -> in
     record = finished.record if finished is not None else None
     if record is None or finished is None or finished.run_dir is None:
         reason = finished.error if finished is not None else "no record"
-        print(f"loadtui: run failed: {reason}", file=sys.stderr)
+        print(f"loadtui: run failed: {clean_lines(reason)}", file=sys.stderr)
         return 1
     if finished.error:
-        print(f"loadtui: run failed: {finished.error}", file=sys.stderr)
+        print(f"loadtui: run failed: {clean_lines(finished.error)}", file=sys.stderr)
     Console(highlight=False).print(summary_text(record, finished.run_dir), soft_wrap=True)
     return exit_code(record)
 
@@ -274,7 +275,7 @@ def progress_line(update: WindowDone, plan: TestPlan, total_s: float, width: int
     )
     parts: list[list[LineForm]] = [
         [(2, Text(f"{clock(w.t)}/{clock(total_s)}", "bold")), (0, Text(clock(w.t), "bold"))],
-        [(6, Text(named)), (4, Text(stage)), (3, Text(f"{w.stage + 1}/{len(plan.stages)}"))],
+        [(6, Text(clean(named))), (4, Text(stage)), (3, Text(f"{w.stage + 1}/{len(plan.stages)}"))],
         [(5, rate + f" (target {w.target_rate:,.0f})"), (0, rate)],
         [(6, Text(f"{p50} {p95} {p99}")), (4, Text(f"{p95} {p99}")), (1, Text(p95))],
         [(0, Text(f"err {err_rate:.1%}", style="red" if err_rate > 0 else "green"))],
@@ -289,7 +290,7 @@ def progress_line(update: WindowDone, plan: TestPlan, total_s: float, width: int
 
 def summary_text(record: RunRecord, run_dir: Path) -> str:
     """k6's end-of-test summary, in its dotted layout (rich markup; plain when piped)."""
-    from rich.markup import escape
+    from loadtui.safe_text import markup_value
 
     m = record.metrics
     rows: list[tuple[str, str]] = []
@@ -344,7 +345,9 @@ def summary_text(record: RunRecord, run_dir: Path) -> str:
         for v in record.thresholds:
             mark = "[green]✓[/green]" if v.ok else "[bold red]✗[/bold red]"
             value = "" if v.value is None else f" (value {v.value:.4g})"
-            lines.append(f"    {mark} {escape(v.metric)}: {escape(v.expression)}{value}")
+            lines.append(
+                f"    {mark} {markup_value(v.metric)}: {markup_value(v.expression)}{value}"
+            )
         lines.append("")
     width = max((len(n) for n, _ in rows), default=20) + 3
     for name, value in rows:
@@ -354,12 +357,14 @@ def summary_text(record: RunRecord, run_dir: Path) -> str:
     if errors:
         lines.append(f"    errors: {errors}")
     if record.breaking_point is not None:  # a breakpoint test: what it found, on one line
-        lines.append(f"    [bold]breaking point[/bold]: {escape(record.breaking_point.reason)}")
+        lines.append(
+            f"    [bold]breaking point[/bold]: {markup_value(record.breaking_point.reason)}"
+        )
     state_style = "green" if record.state == "complete" else "yellow"
     lines.append(
         f"    run [{state_style}]{record.state}[/{state_style}] in {record.duration_s:.1f}s, "
-        f"{record.workers} worker(s), {record.transport} → {escape(str(run_dir))}"
+        f"{record.workers} worker(s), {record.transport} → {markup_value(str(run_dir))}"
     )
     for note in record.notes:
-        lines.append(f"    note: {escape(note)}")
+        lines.append(f"    note: {markup_value(note)}")
     return "\n".join(lines)

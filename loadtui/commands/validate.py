@@ -87,8 +87,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _print(result: Validation, saved: str | None) -> None:
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
+
+    from loadtui.safe_text import markup_value
 
     console = Console(highlight=False)
     table = Table(title=f"validation at tolerance {result.tolerance:g}", title_justify="left")
@@ -100,11 +101,11 @@ def _print(result: Validation, saved: str | None) -> None:
     for c in result.checks:
         verdict = {True: "[green]pass[/]", False: "[red]FAIL[/]", None: "[dim]n/a[/]"}[c.passed]
         value = "-" if c.deviation is None else f"{c.deviation:.3f}"
-        table.add_row(c.label, c.measure, value, verdict, escape(c.detail))
+        table.add_row(c.label, c.measure, value, verdict, markup_value(c.detail))
     console.print(table)
     for note in result.notes:
-        console.print(f"note: {escape(note)}")
+        console.print(f"note: {markup_value(note)}")
     word = "[green]passed[/]" if result.passed else f"[red]failed[/]: {', '.join(result.failed)}"
     console.print(f"validation {word}")
     if saved:
-        console.print(f"report saved in {escape(saved)}")
+        console.print(f"report saved in {markup_value(saved)}")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from loadtui.contracts import REQUEST_SCHEMA
+from loadtui.safe_text import clean
 
 # Columns a parser hands over before routes are templated (route is filled later).
 PARSED_COLUMNS = [c for c in REQUEST_SCHEMA if c != "route"]
@@ -136,17 +137,9 @@ def seconds_list_to_ms(text: pl.Expr, unit_ms: float) -> pl.Expr:
 
 
 def printable_excerpt(line: str, limit: int = EXCERPT_CHARS) -> str:
-    """A rejected line as a short, single-line, printable string for reports and terminals."""
-    out = []
-    for ch in line[: limit + 1]:
-        if ch.isprintable() or ch == " ":
-            out.append(ch)
-        elif ch == "\t":
-            out.append("\\t")
-        else:
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-    text = "".join(out)
+    """A rejected line as a short, single-line, printable string for reports and terminals
+    (escaped by `safe_text.clean`, the one rule for outside text on a terminal)."""
+    text = clean(line[: limit + 1])
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -8,12 +8,14 @@ from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.signal import Signal
 
 from loadtui.contracts import RunOptions
 from loadtui.live import EXIT_INTERRUPTED, Phase
+from loadtui.safe_text import clean, clean_lines
 from loadtui.tui.planning import PlanChoice
 from loadtui.tui.screens.forecast import ForecastScreen
 from loadtui.tui.screens.help import HelpScreen, collect_keys
@@ -98,6 +100,20 @@ class LoadtuiApp(App[int]):
         if wanted in self.available_themes:
             self.theme = wanted
         self.source_label = self.workspace.source_name
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast (screens' and widgets' `notify` lands here): its words often quote a
+        path, a route or an error from outside, so it is cleaned and never parsed as markup."""
+        text, head = clean_lines(message), clean(title)
+        super().notify(text, title=head, severity=severity, timeout=timeout, markup=False)
 
     def _workspace_changed(self, change: WorkspaceChange) -> None:
         self.source_label = self.workspace.source_name

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input, Static
 from textual_plotext import PlotextPlot
 
 from loadtui.contracts import Forecast
+from loadtui.safe_text import clean_text, plain
 from loadtui.tui.forecast_view import (
     VIEWS,
     Measured,
@@ -159,10 +160,10 @@ class ForecastScreen(Screen[None]):
 
     # -- drawing ------------------------------------------------------------------------------
     def _title(self, text: str) -> None:
-        self.query_one("#forecast-pane").border_title = text
+        self.query_one("#forecast-pane").border_title = plain(text)  # run ids: imported names
 
     def _head(self, *lines: Text) -> None:
-        self.query_one("#forecast-head", Static).update(Text("\n").join(lines))
+        self.query_one("#forecast-head", Static).update(Text("\n").join(map(clean_text, lines)))
 
     def redraw(self) -> None:
         f = self.forecast
@@ -175,7 +176,7 @@ class ForecastScreen(Screen[None]):
         plot.display = self.view != "anomalies"
         anomalies.display = self.view == "anomalies"
         if self.view == "anomalies":
-            anomalies.update(Text("\n").join(anomaly_lines(f)))
+            anomalies.update(Text("\n").join(map(clean_text, anomaly_lines(f))))
             return
         plt = plot.plt
         plt.clear_data()

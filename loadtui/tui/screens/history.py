@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from loadtui.contracts import RegressionReport
+from loadtui.safe_text import clean_text, plain
 from loadtui.store.history import (
     RunRow,
     baseline_for,
@@ -103,11 +104,11 @@ class HistoryScreen(Screen[None]):
         current = self._current_id()
         table.clear()
         for row in rows:
-            table.add_row(*run_cells(row), key=row.run_id)
+            table.add_row(*(clean_text(cell) for cell in run_cells(row)), key=row.run_id)
         if current in self.rows:
             table.move_cursor(row=table.get_row_index(current))
         where = self.db.parent.name  # each run's own folder is in the detail below
-        self.query_one("#history-pane").border_title = (
+        self.query_one("#history-pane").border_title = plain(
             f"History · {len(rows)} runs in {where}/" if rows else f"History · no runs in {where}/"
         )
         if not rows:
@@ -125,9 +126,10 @@ class HistoryScreen(Screen[None]):
         return str(key) if key is not None else None
 
     def _show(self, lines: list[Text], title: str | None = None) -> None:
-        self.query_one("#history-text", Static).update(Text("\n").join(lines))
+        shown = Text("\n").join(clean_text(line) for line in lines)  # plans, ids, notes
+        self.query_one("#history-text", Static).update(shown)
         if title is not None:
-            self.query_one("#history-detail").border_title = title
+            self.query_one("#history-detail").border_title = plain(title)
 
     def _show_current(self) -> None:
         run_id = self._current_id()

@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from loadtui.safe_text import plain
+
 
 class PromptScreen(ModalScreen[str | None]):
     """One input line; `check` returns an error to show, or None when the value is fine."""
@@ -32,7 +34,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(plain(self.title_text), classes="dialog-title")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-error", classes="dialog-error")
             yield Static("enter ok · escape cancel", classes="dialog-hint")
@@ -40,12 +42,12 @@ class PromptScreen(ModalScreen[str | None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         """Checked as typed: the reason shows under the line before enter is pressed."""
         error = self.check(event.value) if self.check and event.value.strip() else None
-        self.query_one("#prompt-error", Static).update(error or "")
+        self.query_one("#prompt-error", Static).update(plain(error or ""))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         error = self.check(event.value) if self.check else None
         if error:
-            self.query_one("#prompt-error", Static).update(error)
+            self.query_one("#prompt-error", Static).update(plain(error))
             return
         self.dismiss(event.value)
 
@@ -67,7 +69,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-title")
+            yield Label(plain(self.question), classes="dialog-title")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.yes} (y)", variant="error", id="yes")
                 yield Button(f"{self.no} (n)", variant="primary", id="no")

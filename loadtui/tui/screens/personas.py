@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from loadtui.contracts import Persona, TrafficModel
 from loadtui.errors import UserError
+from loadtui.safe_text import clean, plain
 from loadtui.tui import display
 from loadtui.tui.messages import ModelFailed, ModelLoaded
 from loadtui.tui.screens.modals import PromptScreen
@@ -72,7 +73,7 @@ def persona_row(persona: Persona, name: str, excluded: bool) -> list[Text]:
     ]
     justify = ("left", "right", "right", "right", "right", "left")
     return [
-        Text(str(c), style=style, justify=j, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
+        Text(clean(c), style=style, justify=j, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
         for c, j in zip(cells, justify, strict=True)
     ]
 
@@ -131,7 +132,7 @@ class PersonasScreen(Screen[None]):
             self.load_model()
         elif ws.plan is not None:  # a prepared plan needs no personas: no wizard in its way
             self.query_one("#source-line", Static).update(
-                f"no log loaded · {ws.plan.name} runs on the Run pane (2) · o opens a log"
+                plain(f"no log loaded · {ws.plan.name} runs on the Run pane (2) · o opens a log")
             )
         else:
             self.query_one("#source-line", Static).update("no log loaded · press o to open one")
@@ -173,7 +174,7 @@ class PersonasScreen(Screen[None]):
     def _failed(self, message: ModelFailed) -> None:
         for pane in self.query(".pane"):
             pane.loading = False
-        self.query_one("#source-line", Static).update(message.reason)
+        self.query_one("#source-line", Static).update(plain(message.reason))
         self.notify(message.reason, title="could not profile the log", severity="error")
 
     # -- showing ----------------------------------------------------------------------------
@@ -218,7 +219,7 @@ class PersonasScreen(Screen[None]):
             pane.border_title = "no persona"
             self.query_one(PersonaDetail).show(None)
             return
-        pane.border_title = ws.display_name(persona)
+        pane.border_title = plain(ws.display_name(persona))
         self.query_one(PersonaDetail).show(persona, excluded=ws.is_excluded(persona))
 
     @on(DataTable.RowHighlighted)

@@ -38,6 +38,7 @@ from loadtui.live import (
     WindowDone,
     exit_code,
 )
+from loadtui.safe_text import plain
 from loadtui.tui import display
 from loadtui.tui.messages import LiveUpdate, RunNotStarted
 from loadtui.tui.plan_preview import PlanPreview, plan_peak_text, preview
@@ -299,7 +300,7 @@ class RunScreen(Screen[None]):
         self.upcoming = None
         shown, why = self.plan_preview()
         pane = self.query_one(PlanView)
-        pane.border_title = shown.title if shown is not None else "plan"
+        pane.border_title = plain(shown.title) if shown is not None else "plan"
         pane.show(shown, why)
         if switch or self.view == "plan":
             self.switch_view("plan")
@@ -507,7 +508,7 @@ class RunScreen(Screen[None]):
         repaints the whole pane, border and all)."""
         if self._title != title:
             self._title = title
-            self.query_one("#live-pane").border_title = title
+            self.query_one("#live-pane").border_title = plain(title)
 
     def _ended(self, update: RunFinished) -> None:
         self.loadtui.remove_cleanup(self._stop_run)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from loadtui.safe_text import clean
+
 # Only panes that exist are listed: (key, mode name, label).
 PANES: tuple[tuple[str, str, str], ...] = (
     ("1", "personas", "Personas"),
@@ -55,8 +57,8 @@ class NavBar(Static):
         left = Content.assemble(Content.from_markup("[b] loadtui [/]"), *tabs)
         right = Content.from_markup(
             "$source  [b]$status[/] ",
-            source=str(getattr(self.app, "source_label", "")),
-            status=str(getattr(self.app, "run_status", "")),
+            source=clean(getattr(self.app, "source_label", "")),
+            status=clean(getattr(self.app, "run_status", "")),
         )
         gap = max(1, self.size.width - left.cell_length - right.cell_length)
         return Content.assemble(left, " " * gap, right)

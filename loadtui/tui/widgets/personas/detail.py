@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from loadtui.contracts import Persona
+from loadtui.safe_text import clean, plain
 from loadtui.tui import display
 
 MIX_ROWS = 6
@@ -31,7 +32,7 @@ def endpoint_mix(persona: Persona, rows: int = MIX_ROWS, bar_width: int = 5) -> 
     biggest = top[0].share if top else 1.0
     for share in top:
         table.add_row(
-            share.route if share.method == "GET" else f"{share.method} {share.route}",
+            plain(share.route if share.method == "GET" else f"{share.method} {share.route}"),
             display.bar(share.share / biggest, bar_width),
             display.percent(share.share),
         )
@@ -40,7 +41,7 @@ def endpoint_mix(persona: Persona, rows: int = MIX_ROWS, bar_width: int = 5) -> 
 
 def top_paths(persona: Persona, rows: int = PATH_ROWS) -> list[Text]:
     return [
-        Text(" → ".join(short_state(s) for s in path), no_wrap=True, overflow="ellipsis")
+        Text(clean(" → ".join(short_state(s) for s in path)), no_wrap=True, overflow="ellipsis")
         for path in persona.top_paths[:rows]
         if path
     ]

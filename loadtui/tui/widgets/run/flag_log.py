@@ -16,6 +16,7 @@ from textual.events import Resize
 from textual.widgets import RichLog
 
 from loadtui.contracts import AnomalyFlag
+from loadtui.safe_text import clean_text
 from loadtui.tui import display
 
 EMPTY = "no anomalies"
@@ -72,6 +73,7 @@ class FlagLog(RichLog):
         self._add(Text(note, style=style))
 
     def _add(self, entry: Text) -> None:
+        entry = clean_text(entry)  # flag messages and notes quote routes and targets' answers
         was_empty = self._empty
         if was_empty:
             self._entries.clear()

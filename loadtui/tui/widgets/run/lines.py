@@ -18,6 +18,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
+from loadtui.safe_text import clean
 from loadtui.tui.widgets.run.panels import ThresholdRow
 
 # (line, width, text style, blank style) → the line's segments
@@ -76,7 +77,7 @@ class StripLines(Widget):
 
 def plain_line(line: Hashable, width: int, text: Style, blank: Style) -> list[Segment]:
     """One string in the widget's colours."""
-    return [Segment(str(line)[:width], text)]
+    return [Segment(clean(line)[:width], text)]
 
 
 def threshold_line(line: Hashable, width: int, text: Style, blank: Style) -> list[Segment]:
@@ -86,9 +87,9 @@ def threshold_line(line: Hashable, width: int, text: Style, blank: Style) -> lis
     row, value_width = cast(tuple[ThresholdRow, int], line)
     mark, mark_style, label, value = row
     if not mark and not value:  # the panel's one line when there are no thresholds
-        return [Segment("  ", blank), Segment(label, text + Style.parse(mark_style))]
+        return [Segment("  ", blank), Segment(clean(label), text + Style.parse(mark_style))]
     room = max(width - 3 - value_width, 1)
-    cut = Text(label)
+    cut = Text(clean(label))
     cut.truncate(room, overflow="ellipsis", pad=True)
     return [
         Segment(mark, text + Style.parse(mark_style)),

@@ -14,6 +14,7 @@ from textual.visual import VisualType
 from textual.widget import Widget
 from textual.widgets import Static
 
+from loadtui.safe_text import clean, clean_lines, plain
 from loadtui.tui.plan_preview import PlanPreview, chart_lines, table_line
 
 MIN_CHART_ROWS = 5  # a smoke plan's two stages still get a readable chart
@@ -55,16 +56,16 @@ class PlanView(Vertical):
         table = self.query_one("#plan-table", Static)
         chart = self.query_one(PlanChart)
         if preview is None:
-            lines.update(Text(message, style="bold"))
+            lines.update(plain(message, style="bold"))
             table.update("")
             chart.show((), "req/s", 0)
             self.query_one("#plan-body").display = False
             return
         self.query_one("#plan-body").display = True
-        lines.update(Text("\n".join(preview.lines), no_wrap=True, overflow="ellipsis"))
+        lines.update(Text(clean_lines("\n".join(preview.lines)), no_wrap=True, overflow="ellipsis"))
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(table_line(preview.header), style="bold")
         for row in preview.rows:
-            text.append("\n" + table_line(row))
+            text.append("\n" + clean(table_line(row)))
         table.update(text)
         chart.show(preview.profile, preview.unit, len(preview.rows) + 1)

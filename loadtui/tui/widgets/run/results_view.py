@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from loadtui.safe_text import clean
 from loadtui.tui.results import Line
 
 
@@ -12,5 +13,5 @@ class ResultsView(Static):
     def show(self, lines: list[Line]) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         for i, line in enumerate(lines):
-            text.append(("\n" if i else "") + line.text, style=line.style)
+            text.append(("\n" if i else "") + clean(line.text), style=line.style)
         self.update(text)
