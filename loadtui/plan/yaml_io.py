@@ -67,6 +67,11 @@ def _yaml() -> YAML:
     return y
 
 
+def round_trip_yaml() -> YAML:
+    """The loader and dumper plan files are written with (for edits that keep comments)."""
+    return _yaml()
+
+
 # -- TestPlan → data ----------------------------------------------------------------------------
 
 
