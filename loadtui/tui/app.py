@@ -16,6 +16,7 @@ from textual.signal import Signal
 from loadtui.contracts import RunOptions
 from loadtui.live import EXIT_INTERRUPTED, Phase
 from loadtui.safe_text import clean, clean_lines
+from loadtui.tui import palette
 from loadtui.tui.planning import PlanChoice
 from loadtui.tui.screens.forecast import ForecastScreen
 from loadtui.tui.screens.help import HelpScreen, collect_keys
@@ -24,6 +25,7 @@ from loadtui.tui.screens.modals import ConfirmScreen
 from loadtui.tui.screens.personas import PersonasScreen
 from loadtui.tui.screens.run import RunScreen
 from loadtui.tui.themes import DEFAULT_THEME, load_themes
+from loadtui.tui.theme_choice import ThemeStore, next_theme
 from loadtui.tui.workspace import Workspace, WorkspaceChange
 
 
@@ -58,6 +60,7 @@ class LoadtuiApp(App[int]):
         Binding("q", "quit", "quit", tooltip="quit (asks first while a test runs, then stops it)"),
     ]
 
+        Binding("ctrl+t", "cycle_theme", "theme", tooltip="next theme: dark, light, high-contrast"),
     # only the nav bars show these, and they redraw themselves: no whole-screen repaint
     source_label: reactive[str] = reactive("", repaint=False)
     run_status: reactive[str] = reactive("", repaint=False)
@@ -75,9 +78,11 @@ class LoadtuiApp(App[int]):
     ) -> None:
         """`run_options` say how the Run pane runs (workers, transport, interval, runs folder,
         whether to start the demo target); `plan_choice` what it plans from the model.
+        theme_store: ThemeStore | None = None,
         `start_run` opens on the Run pane and starts a run at once (`loadtui run PLAN`, the
         benchmark); `exit_with_run` makes the app's return code the last run's (0, 99, 1, 130).
-        `notice` is shown once the app is up (`loadtui demo`: the port it had to change)."""
+        `notice` is shown once the app is up (`loadtui demo`: the port it had to change).
+        `theme_store` keeps a theme chosen with ctrl+t for the next session (none: not kept)."""
         super().__init__()
         self.workspace = workspace or Workspace()
         self.run_options = run_options or RunOptions(
@@ -94,7 +99,9 @@ class LoadtuiApp(App[int]):
         self.workspace.listeners.append(self._workspace_changed)
         self._cleanups: list[Callable[[], None]] = []
         start_resource_tracker()
-        for theme in load_themes().values():
+        self.theme_store = theme_store
+        self.loadtui_themes = list(load_themes().values())
+        for theme in self.loadtui_themes:
             self.register_theme(theme)
         wanted = theme_name or DEFAULT_THEME
         if wanted in self.available_themes:
@@ -102,6 +109,7 @@ class LoadtuiApp(App[int]):
         self.source_label = self.workspace.source_name
 
     def notify(
+        palette.use(self.current_theme)
         self,
         message: str,
         *,
@@ -131,6 +139,19 @@ class LoadtuiApp(App[int]):
     # -- panes ------------------------------------------------------------------------------
     def action_pane(self, mode: str) -> None:
         if mode in self.MODES and mode != self.current_mode:
+    # -- themes -----------------------------------------------------------------------------
+    def watch_theme(self, name: str) -> None:
+        """Verdict colours follow the theme (see `palette`); panes that drew Rich text with
+        the old colours redraw through `theme_changed_signal`."""
+        palette.use(self.current_theme)
+
+    def action_cycle_theme(self) -> None:
+        names = [t.name for t in self.loadtui_themes]
+        self.theme = next_theme(names, self.theme)
+        if self.theme_store is not None:
+            self.theme_store.save(self.theme)
+        self.notify(f"theme: {self.theme}", timeout=2)
+
             self.switch_mode(mode)
 
     def action_help(self) -> None:

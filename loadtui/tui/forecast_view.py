@@ -16,6 +16,7 @@ from rich.text import Text
 
 from loadtui.contracts import Forecast, ForecastPoint, MetricWindow
 from loadtui.tui import display
+from loadtui.tui.palette import current, style
 
 VIEWS = ("curve", "actual", "anomalies")
 MIN_REQUESTS = 5  # a window with fewer says nothing about its p95
@@ -80,10 +81,10 @@ def what_if_text(p: ForecastPoint) -> Text:
         ("  throughput ", "dim"),
         (f"{display.rate(p.throughput)}/s", ""),
         ("  P(fail) ", "dim"),
-        (f"{p.p_fail:.0%}", "bold red" if p.p_fail >= 0.5 else "green"),
+        (f"{p.p_fail:.0%}", style("bad", bold=True) if p.p_fail >= 0.5 else style("good")),
     )
     if p.warning or p.extrapolated:
-        text.append(f"  ⚠ {p.warning or 'beyond the data'}", style="yellow")
+        text.append(f"  ⚠ {p.warning or 'beyond the data'}", style=style("warn"))
     return text
 
 
@@ -117,7 +118,7 @@ def draw(plt: Any, f: Forecast, points: Sequence[Measured], view: str) -> None:
     plt.plot(loads, [p.p95_high_ms for p in f.curve], label="interval", color="gray")
     plt.plot(loads, [p.p95_low_ms for p in f.curve], color="gray")
     plt.plot(loads, [100 * p.p_fail for p in f.curve], yside="right", label="P(fail) %")
-    plt.vline(f.capacity.rps, "red")
+    plt.vline(f.capacity.rps, current().rgb("bad"))
     plt.xlabel("load req/s")
     plt.ylabel("p95 ms")
 
@@ -139,6 +140,6 @@ def anomaly_lines(f: Forecast, limit: int = 12) -> list[Text]:
     if not f.anomalies:
         return [Text("no run-level anomalies (IsolationForest over the windows)", style="dim")]
     return [
-        Text.assemble((f"{display.clock(a.t)} ", "bold"), (a.kind, "yellow"), f"  {a.message}")
+        Text.assemble((f"{display.clock(a.t)} ", "bold"), (a.kind, style("warn")), f"  {a.message}")
         for a in f.anomalies[:limit]
     ]

@@ -14,6 +14,7 @@ from rich.text import Text
 from loadtui.contracts import MetricComparison, RegressionReport, RegressionRow
 from loadtui.store.history import RunRow
 from loadtui.tui import display
+from loadtui.tui.palette import style
 
 # widths + one cell of padding each side: 59 + 18 = 77 columns, inside the pane at 80
 COLUMNS: tuple[tuple[str, int], ...] = (
@@ -28,7 +29,11 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("thr", 3),
 )
 SOURCE_SHORT = {"loadtui": "lt", "k6": "k6", "locust": "lc"}
-VERDICT_STYLE = {"regression": "bold red", "noise": "", "improvement": "green"}
+
+
+def verdict_style(verdict: str) -> str:
+    """A comparison's verdict in the theme's bad/good colours ("noise" unstyled)."""
+    return {"regression": style("bad", bold=True), "improvement": style("good")}.get(verdict, "")
 
 
 def when(started: str) -> str:
@@ -46,10 +51,12 @@ def clip(text: str, width: int) -> str:
 
 def run_cells(row: RunRow) -> tuple[Text, ...]:
     """The table cells of one run (right-aligned numbers, styled state and verdict)."""
-    state_style = {"complete": "", "interrupted": "yellow", "aborted": "red"}.get(row.state, "red")
-    verdict = {"pass": ("✓", "green"), "fail": ("✗", "bold red")}.get(row.verdict, ("–", "dim"))
+    state_style = {"complete": "", "interrupted": style("warn")}.get(row.state, style("bad"))
+    verdict = {"pass": ("✓", style("good")), "fail": ("✗", style("bad", bold=True))}.get(
+        row.verdict, ("–", "dim")
+    )
     return (
-        Text("★" if row.baseline else " ", style="bold yellow"),
+        Text("★" if row.baseline else " ", style=style("mark", bold=True)),
         Text(when(row.started)),
         Text(clip(row.plan or "–", COLUMNS[2][1])),
         Text(SOURCE_SHORT.get(row.source, row.source[:3])),
@@ -102,7 +109,7 @@ def row_line(row: RegressionRow, width: int = 16) -> Text:
     """`GET /products/{id} regression  p95 20.1→26.0 ms +29% · err 0.0→0.0% +0.0pt` (≤ 78)."""
     return Text.assemble(
         (clip(row.name, width).ljust(width), ""),
-        (f" {row.verdict:<11}", VERDICT_STYLE[row.verdict]),
+        (f" {row.verdict:<11}", verdict_style(row.verdict)),
         (f" p95 {_metric(row.p95)}", ""),
         (f" · err {_metric(row.errors)}", "dim"),
     )
@@ -112,7 +119,7 @@ def comparison_lines(report: RegressionReport, *, max_rows: int = 6) -> list[Tex
     """The verdict first, then the scopes that moved (regressions before improvements)."""
     head = Text.assemble(
         ("verdict ", "dim"),
-        (report.verdict, VERDICT_STYLE[report.verdict] or "bold"),
+        (report.verdict, verdict_style(report.verdict) or "bold"),
         ("  ", ""),
         (f"{', '.join(report.candidate_runs)} vs {', '.join(report.baseline_runs)}", "dim"),
     )

@@ -11,6 +11,7 @@ from loadtui.contracts import RunOptions, TestPlan
 from loadtui.errors import UserError
 from loadtui.resources import sample_log
 from loadtui.tui.planning import PlanChoice, check_duration
+from loadtui.tui.theme_choice import ThemeStore, UserConfig, initial_theme
 from loadtui.tui.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -88,11 +89,22 @@ def check_theme(name: str | None) -> None:
         raise UserError(f"unknown theme {name!r}; choose one of: {', '.join(known)}")
 
 
-def build_app(args: argparse.Namespace, **options: object) -> LoadtuiApp:
+def kept_theme(flag: str | None, store: ThemeStore) -> str:
+    """`--theme` (checked: exit 2 on an unknown name), else the theme kept from last time."""
+    check_theme(flag)
+    from loadtui.tui.themes import DEFAULT_THEME, load_themes
+
+    return initial_theme(flag, store.load(), list(load_themes()), DEFAULT_THEME)
+
+
+def build_app(
+    args: argparse.Namespace, *, theme_store: ThemeStore | None = None, **options: object
+) -> LoadtuiApp:
     """The app `loadtui` opens for `args` (checked first: a UserError leaves nothing started).
-    `options` change its RunOptions (tests: one worker, a runs folder of their own)."""
-    theme = getattr(args, "theme", None)
-    check_theme(theme)
+    `options` change its RunOptions (tests: one worker, a runs folder of their own);
+    `theme_store` keeps the theme (default: the user's config file)."""
+    store = theme_store if theme_store is not None else UserConfig()
+    theme = kept_theme(getattr(args, "theme", None), store)
     choice = plan_choice_from_args(args)
     workspace = workspace_from_args(args)
     from loadtui.tui.app import LoadtuiApp
@@ -103,6 +115,7 @@ def build_app(args: argparse.Namespace, **options: object) -> LoadtuiApp:
         run_options=tui_run_options(**{"start_demo_target": workspace.target is None, **options}),
         plan_choice=choice,
         notice=getattr(args, "notice", None),
+        theme_store=store,
     )
 
 
@@ -120,7 +133,8 @@ def launch_plan(
 ) -> int:
     """`loadtui run PLAN` on a terminal: the Run pane streams the plan at once; the exit code
     is the run's (0, 99, 1, 130) as in a headless run."""
-    check_theme(theme)
+    store = UserConfig()
+    theme = kept_theme(theme, store)
     from loadtui.tui.app import LoadtuiApp
 
     workspace = Workspace(target=plan.target, runs_dir=options.out_dir)
@@ -131,6 +145,7 @@ def launch_plan(
         run_options=options.model_copy(update={"interval_s": min(options.interval_s, 0.25)}),
         start_run=True,
         exit_with_run=True,
+        theme_store=store,
     )
     try:
         code = app.run()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from loadtui.contracts import RunRecord
 from loadtui.tui import display
+from loadtui.tui.palette import style
 
 LABEL_WIDTH = 19  # "http_req_failed ...": the dotted k6 label, then ": value"
 TREND_KEYS = ("avg", "med", "p(90)", "p(95)", "p(99)", "max")
@@ -147,10 +148,10 @@ def results_lines(
     longer line with an ellipsis; the folder's path is cut on the left instead)."""
     lines: list[Line] = []
     if error:
-        lines.append(Line(f"run error: {error}", "bold red"))
+        lines.append(Line(f"run error: {error}", style("bad", bold=True)))
     if record is None:
         if not error:
-            lines.append(Line("the run failed before its first window", "bold red"))
+            lines.append(Line("the run failed before its first window", style("bad", bold=True)))
     else:
         found = record.breaking_point
         if found is not None:  # a breakpoint test: what it found is its result
@@ -158,7 +159,7 @@ def results_lines(
         lines.extend(Line(row) for row in summary_rows(record))
         trends = trend_rows(record)
         lines.extend(Line(row, "bold" if i == 0 else "") for i, row in enumerate(trends))
-        lines.extend(Line(row, "red") for row in error_lines(record))
+        lines.extend(Line(row, style("bad")) for row in error_lines(record))
         lines.extend(Line(note, "dim") for note in note_lines(record))
     if run_dir is not None:
         room = max(width - LABEL_WIDTH - 2, 12)

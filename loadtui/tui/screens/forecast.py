@@ -35,6 +35,7 @@ from loadtui.tui.forecast_view import (
     what_if_text,
 )
 from loadtui.tui.messages import ForecastFailed, ForecastReady
+from loadtui.tui.palette import style
 from loadtui.tui.widgets.navbar import NavBar
 from loadtui.tui.workspace import WorkspaceChange
 
@@ -80,6 +81,7 @@ class ForecastScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#forecast-anomalies").display = False
         self.loadtui.workspace_changed.subscribe(self, self.on_workspace_change)
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.redraw())  # colours
         self.refit_if_needed()
 
     def on_screen_resume(self) -> None:
@@ -155,7 +157,7 @@ class ForecastScreen(Screen[None]):
         self.forecast = self.twin = None
         self.query_one(PlotextPlot).display = False  # nothing to draw: no empty frame
         self._title("Forecast · no fit")
-        self._head(Text(message.reason, style="red"))
+        self._head(Text(message.reason, style=style("bad")))
         self.notify(message.reason, severity="error")
 
     # -- drawing ------------------------------------------------------------------------------
@@ -169,7 +171,7 @@ class ForecastScreen(Screen[None]):
         f = self.forecast
         if f is None:
             return
-        notes = [Text(n, style="yellow") for n in f.notes[:1]]
+        notes = [Text(n, style=style("warn")) for n in f.notes[:1]]
         self._head(headline(f), usl_line(f), *notes)
         plot = self.query_one(PlotextPlot)
         anomalies = self.query_one("#forecast-anomalies", Static)
@@ -207,10 +209,10 @@ class ForecastScreen(Screen[None]):
         answer = self.query_one("#whatif-answer", Static)
         problem = check_load(event.value)
         if problem is not None:
-            answer.update(Text(problem, style="red"))
+            answer.update(Text(problem, style=style("bad")))
             return
         if self.twin is None:
-            answer.update(Text("no forecast yet", style="red"))
+            answer.update(Text("no forecast yet", style=style("bad")))
             return
         from loadtui.analyze.forecast import point
 

@@ -32,6 +32,7 @@ from loadtui.store.history import (
 from loadtui.tui.history_view import COLUMNS, comparison_lines, run_cells, run_summary
 from loadtui.tui.import_choice import check_import, parse_import
 from loadtui.tui.messages import ComparisonFailed, ComparisonReady, RunsImported
+from loadtui.tui.palette import style
 from loadtui.tui.screens.modals import PromptScreen
 from loadtui.tui.widgets.navbar import NavBar
 
@@ -91,6 +92,7 @@ class HistoryScreen(Screen[None]):
             table.add_column(Text(label), width=width, key=label or "baseline")
         self.query_one("#history-detail").border_title = "run"
         self.reload()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.reload())  # colours
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -273,4 +275,4 @@ class HistoryScreen(Screen[None]):
     def _compare_failed(self, message: ComparisonFailed) -> None:
         self.report = None
         self.notify(message.reason, severity="error")
-        self._show([Text(message.reason, style="red")], title="comparison")
+        self._show([Text(message.reason, style=style("bad"))], title="comparison")

@@ -41,6 +41,7 @@ from loadtui.live import (
 from loadtui.safe_text import plain
 from loadtui.tui import display
 from loadtui.tui.messages import LiveUpdate, RunNotStarted
+from loadtui.tui.palette import style
 from loadtui.tui.plan_preview import PlanPreview, plan_peak_text, preview
 from loadtui.tui.planning import (
     PLAN_TYPES,
@@ -192,6 +193,7 @@ class RunScreen(Screen[None]):
         self.show_plan()
 
     def on_workspace_change(self, change: WorkspaceChange) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.redraw_panels())
         """A plan made before an edit is stale; between runs the plan view shows the new one."""
         if change.kind == "target":
             self.target_url = None
@@ -376,7 +378,7 @@ class RunScreen(Screen[None]):
         self.state = "idle"
         self.loadtui.run_status = ""
         self.notify(message.reason, title="cannot start the run", severity="error")
-        self.note(message.reason, style="bold red")
+        self.note(message.reason, style=style("bad", bold=True))
         self.show_plan()
 
     def reset_series(self) -> None:
@@ -518,7 +520,7 @@ class RunScreen(Screen[None]):
         self.loadtui.run_exit_code = exit_code(record)
         if record is None:
             self.loadtui.run_status = "✗ failed"
-            self.note(f"run failed: {update.error}", style="bold red")
+            self.note(f"run failed: {update.error}", style=style("bad", bold=True))
             self.notify(update.error or "the run failed", severity="error")
         else:
             failed = [v for v in record.thresholds if not v.ok]
@@ -526,7 +528,7 @@ class RunScreen(Screen[None]):
             self.loadtui.run_status = f"■ {record.state} {display.clock(record.duration_s)}"
             self.note(f"{record.state} · {verdict}", style="bold")  # the folder: in results
             if update.error:
-                self.note(f"run error: {update.error}", style="bold red")
+                self.note(f"run error: {update.error}", style=style("bad", bold=True))
             for note in record.notes:
                 self.note(note, style="dim")
             self.verdicts = record.thresholds or self.verdicts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from loadtui.contracts import MetricWindow, ThresholdVerdict
 from loadtui.tui import display
+from loadtui.tui.palette import style
 
 
 def verdict_value(verdict: ThresholdVerdict) -> str:
@@ -32,7 +33,7 @@ def threshold_rows(
         return [
             (
                 "·" if v.value is None else ("✓" if v.ok else "✗"),
-                "dim" if v.value is None else ("bold green" if v.ok else "bold red"),
+                "dim" if v.value is None else style("good" if v.ok else "bad", bold=True),
                 f"{short_metric(v.metric)} {v.expression}",
                 verdict_value(v),
             )
