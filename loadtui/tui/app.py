@@ -24,8 +24,8 @@ from loadtui.tui.screens.history import HistoryScreen
 from loadtui.tui.screens.modals import ConfirmScreen
 from loadtui.tui.screens.personas import PersonasScreen
 from loadtui.tui.screens.run import RunScreen
-from loadtui.tui.themes import DEFAULT_THEME, load_themes
 from loadtui.tui.theme_choice import ThemeStore, next_theme
+from loadtui.tui.themes import DEFAULT_THEME, load_themes
 from loadtui.tui.workspace import Workspace, WorkspaceChange
 
 
@@ -57,10 +57,10 @@ class LoadtuiApp(App[int]):
         Binding("3", "pane('forecast')", "Forecast", show=False, tooltip="Forecast pane"),
         Binding("5", "pane('history')", "History", show=False, tooltip="History pane: runs"),
         Binding("question_mark", "help", "help", key_display="?", tooltip="this list of keys"),
+        Binding("ctrl+t", "cycle_theme", "theme", tooltip="next theme: dark, light, high-contrast"),
         Binding("q", "quit", "quit", tooltip="quit (asks first while a test runs, then stops it)"),
     ]
 
-        Binding("ctrl+t", "cycle_theme", "theme", tooltip="next theme: dark, light, high-contrast"),
     # only the nav bars show these, and they redraw themselves: no whole-screen repaint
     source_label: reactive[str] = reactive("", repaint=False)
     run_status: reactive[str] = reactive("", repaint=False)
@@ -75,10 +75,10 @@ class LoadtuiApp(App[int]):
         start_run: bool = False,
         exit_with_run: bool = False,
         notice: str | None = None,
+        theme_store: ThemeStore | None = None,
     ) -> None:
         """`run_options` say how the Run pane runs (workers, transport, interval, runs folder,
         whether to start the demo target); `plan_choice` what it plans from the model.
-        theme_store: ThemeStore | None = None,
         `start_run` opens on the Run pane and starts a run at once (`loadtui run PLAN`, the
         benchmark); `exit_with_run` makes the app's return code the last run's (0, 99, 1, 130).
         `notice` is shown once the app is up (`loadtui demo`: the port it had to change).
@@ -106,10 +106,10 @@ class LoadtuiApp(App[int]):
         wanted = theme_name or DEFAULT_THEME
         if wanted in self.available_themes:
             self.theme = wanted
+        palette.use(self.current_theme)
         self.source_label = self.workspace.source_name
 
     def notify(
-        palette.use(self.current_theme)
         self,
         message: str,
         *,
@@ -136,9 +136,6 @@ class LoadtuiApp(App[int]):
             if isinstance(screen, RunScreen):
                 screen.action_start()
 
-    # -- panes ------------------------------------------------------------------------------
-    def action_pane(self, mode: str) -> None:
-        if mode in self.MODES and mode != self.current_mode:
     # -- themes -----------------------------------------------------------------------------
     def watch_theme(self, name: str) -> None:
         """Verdict colours follow the theme (see `palette`); panes that drew Rich text with
@@ -152,6 +149,9 @@ class LoadtuiApp(App[int]):
             self.theme_store.save(self.theme)
         self.notify(f"theme: {self.theme}", timeout=2)
 
+    # -- panes ------------------------------------------------------------------------------
+    def action_pane(self, mode: str) -> None:
+        if mode in self.MODES and mode != self.current_mode:
             self.switch_mode(mode)
 
     def action_help(self) -> None:

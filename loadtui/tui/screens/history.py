@@ -91,8 +91,8 @@ class HistoryScreen(Screen[None]):
         for label, width in COLUMNS:
             table.add_column(Text(label), width=width, key=label or "baseline")
         self.query_one("#history-detail").border_title = "run"
-        self.reload()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.reload())  # colours
+        self.reload()
 
     def on_screen_resume(self) -> None:
         self.reload()

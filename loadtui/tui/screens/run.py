@@ -190,10 +190,10 @@ class RunScreen(Screen[None]):
         self.query_one("#thresholds-pane").border_title = "thresholds"
         self.query_one("#flags-pane").border_title = "flags"
         self.loadtui.workspace_changed.subscribe(self, self.on_workspace_change)
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.redraw_panels())
         self.show_plan()
 
     def on_workspace_change(self, change: WorkspaceChange) -> None:
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.redraw_panels())
         """A plan made before an edit is stale; between runs the plan view shows the new one."""
         if change.kind == "target":
             self.target_url = None
