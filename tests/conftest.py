@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 SERIAL_FILES = (
+    "tests/advise/test_advise_vs_target.py",
     "tests/analyze/test_regression_vs_target.py",
     "tests/analyze/test_twin_vs_target.py",
     "tests/analyze/test_validate_acceptance.py",

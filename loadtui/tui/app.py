@@ -18,6 +18,7 @@ from loadtui.live import EXIT_INTERRUPTED, Phase
 from loadtui.safe_text import clean, clean_lines
 from loadtui.tui import palette
 from loadtui.tui.planning import PlanChoice
+from loadtui.tui.screens.advisor import AdvisorScreen
 from loadtui.tui.screens.forecast import ForecastScreen
 from loadtui.tui.screens.help import HelpScreen, collect_keys
 from loadtui.tui.screens.history import HistoryScreen
@@ -48,6 +49,7 @@ class LoadtuiApp(App[int]):
         "personas": PersonasScreen,
         "run": RunScreen,
         "forecast": ForecastScreen,
+        "advisor": AdvisorScreen,
         "history": HistoryScreen,
     }
     DEFAULT_MODE = "personas"
@@ -55,6 +57,7 @@ class LoadtuiApp(App[int]):
         Binding("1", "pane('personas')", "Personas", show=False, tooltip="Personas pane"),
         Binding("2", "pane('run')", "Run", show=False, tooltip="Run pane"),
         Binding("3", "pane('forecast')", "Forecast", show=False, tooltip="Forecast pane"),
+        Binding("4", "pane('advisor')", "Advisor", show=False, tooltip="Advisor pane: advice"),
         Binding("5", "pane('history')", "History", show=False, tooltip="History pane: runs"),
         Binding("question_mark", "help", "help", key_display="?", tooltip="this list of keys"),
         Binding("ctrl+t", "cycle_theme", "theme", tooltip="next theme: dark, light, high-contrast"),

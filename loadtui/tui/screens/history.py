@@ -60,6 +60,7 @@ class HistoryScreen(Screen[None]):
         Binding(
             "f", "forecast", "forecast", tooltip="fit the twin of the picked runs (or this one)"
         ),
+        Binding("a", "advise", "advise", tooltip="advice on this run (Advisor pane)"),
         Binding("i", "import_runs", "import", tooltip="import k6 or Locust result files as runs"),
         Binding("r", "reload", "reload", tooltip="read the run index again"),
     ]
@@ -186,6 +187,14 @@ class HistoryScreen(Screen[None]):
             return
         self.loadtui.workspace.forecast([Path(r.path) for r in rows])
         self.app.switch_mode("forecast")
+
+    def action_advise(self) -> None:
+        run_id = self._current_id()
+        row = self.rows.get(run_id) if run_id is not None else None
+        if row is None or not row.path:
+            return
+        self.loadtui.workspace.advise(Path(row.path))
+        self.app.switch_mode("advisor")
 
     def action_import_runs(self) -> None:
         def chosen(value: str | None) -> None:

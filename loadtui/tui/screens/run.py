@@ -108,6 +108,9 @@ class RunScreen(Screen[None]):
         Binding("v", "view", "view", tooltip="switch the view: results, live rows, plan"),
         Binding("f", "forecast", "forecast", tooltip="fit the digital twin of this run (Forecast)"),
         Binding(
+            "a", "advise", "advise", tooltip="advice on this run: thresholds, stages (Advisor)"
+        ),
+        Binding(
             "c",
             "latency_kind",
             "latency",
@@ -233,7 +236,7 @@ class RunScreen(Screen[None]):
             return self.view == "live"
         if action == "view":
             return not busy and len(self.available_views()) > 1
-        if action == "forecast":
+        if action in ("forecast", "advise"):
             return self.state == "ended" and self.view == "results"
         return True
 
@@ -245,6 +248,14 @@ class RunScreen(Screen[None]):
             return
         self.workspace.forecast([live.run_dir])
         self.app.switch_mode("forecast")
+
+    def action_advise(self) -> None:
+        """The run that just ended, on the Advisor pane (edits go to the plan file it ran)."""
+        live = self.live
+        if live is None or live.run_dir is None:
+            return
+        self.workspace.advise(live.run_dir)
+        self.app.switch_mode("advisor")
 
     def action_view(self) -> None:
         views = self.available_views()
