@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from loadtui.contracts import Persona, TestPlan, TrafficModel
+from loadtui.contracts import Persona, SuggestionSet, TestPlan, TrafficModel
 from loadtui.target.reach import DEMO_TARGET
 
-ChangeKind = Literal["source", "model", "personas", "target", "plan", "forecast"]
+ChangeKind = Literal["source", "model", "personas", "target", "plan", "forecast", "advise"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ class WorkspaceChange:
     def replans(self) -> bool:
         """Whether a plan made before this change is stale (not after a target change, which
         only re-points the same plan, nor after choosing runs to forecast)."""
-        return self.kind not in ("target", "forecast")
+        return self.kind not in ("target", "forecast", "advise")
 
 
 @dataclass
@@ -56,6 +56,9 @@ class Workspace:
     show_bots: bool = True
     runs_dir: Path = Path("runs")
     forecast_runs: list[Path] = field(default_factory=list)  # run folders the Forecast pane fits
+    advise_run: Path | None = None  # the run folder the Advisor pane advises on
+    advise_file: Path | None = None  # the plan or k6 script it edits (None: the run's plan)
+    advice: SuggestionSet | None = None  # an answer already at hand (None: ask the advisor)
     listeners: list[Callable[[WorkspaceChange], None]] = field(
         default_factory=list, repr=False, compare=False
     )
@@ -118,6 +121,20 @@ class Workspace:
         """The runs the Forecast pane should fit (a stress or breakpoint run, or several)."""
         self.forecast_runs = [Path(p) for p in run_dirs]
         self._announce("forecast", ", ".join(p.name for p in self.forecast_runs))
+
+    def advise(
+        self,
+        run_dir: Path,
+        file: Path | None = None,
+        advice: SuggestionSet | None = None,
+    ) -> None:
+        """The run the Advisor pane should advise on, the file its edits go to (None: the plan
+        file the run came from, else the run folder's copy) and, optionally, an answer already
+        given (`loadtui advise --json`, a test); without one the pane asks the advisor."""
+        self.advise_run = Path(run_dir)
+        self.advise_file = Path(file) if file is not None else None
+        self.advice = advice
+        self._announce("advise", self.advise_run.name)
 
     def set_plan(self, plan: TestPlan | None, source: Path | None = None) -> None:
         """A plan to run as given (None: plan from the model again)."""

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Label, Static
 
 
@@ -35,7 +36,12 @@ def collect_keys(app: App[Any], screen: Screen[Any]) -> list[KeyHelp]:
     share a row. Read before the help screen is pushed."""
     rows: dict[tuple[str, str], list[str]] = {}
     where: dict[tuple[str, str], str] = {}
-    for place, node in (("pane", screen), ("app", app)):
+    # a widget group with its own keys (the Advisor panel) counts as the pane's
+    focused = screen.focused
+    chain = focused.ancestors_with_self if focused is not None else []
+    widgets = [n for n in chain if isinstance(n, Widget) and not isinstance(n, Screen)]
+    nodes = [*(("pane", w) for w in reversed(widgets)), ("pane", screen), ("app", app)]
+    for place, node in nodes:
         for binding in declared_bindings(node):
             ident = (binding.action, binding.tooltip or binding.description or binding.action)
             keys = rows.setdefault(ident, [])
