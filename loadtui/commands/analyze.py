@@ -57,52 +57,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _load(out: str, ref: str) -> tuple[RunRecord, list[MetricWindow], Path]:
-    from loadtui.store.history import find_run_dir
-    from loadtui.store.runs import load_run
-
-    run_dir = find_run_dir(out, ref)
-    if run_dir is None:
-        raise UserError(
-            f"no run {ref!r}: give a run folder or a run id under --out {out} "
-            "(`loadtui history` lists them)"
-        )
-    record, windows = load_run(run_dir)
-    return record, windows, run_dir
-
-
-def _auto_baseline(out: str, record: RunRecord, run_dir: Path, explicit: bool) -> list[str]:
-    """The marked baseline set of the run's plan (paths), minus the candidate itself."""
-    from loadtui.store.history import baseline_for, index_path
-
-    marked = []
-    for db in dict.fromkeys([index_path(run_dir.parent), index_path(out)]):
-        marked = [r for r in baseline_for(db, record.plan_name) if r.run_id != record.run_id]
-        if marked:
-            break
-    if not marked and explicit:
-        raise UserError(
-            f"no baseline marked for plan {record.plan_name!r}: mark runs with "
-            "`loadtui baseline RUN...` or give --baseline RUN"
-        )
-    return [r.path or r.run_id for r in marked]
-
-
 def run(args: argparse.Namespace) -> int:
     from loadtui.analyze.regression import compare
+    from loadtui.commands.run_refs import baseline_refs, load_ref
 
-    cands = [_load(args.out, ref) for ref in args.runs]
+    cands = [load_ref(args.out, ref) for ref in args.runs]
     first_record, _w, first_dir = cands[0]
-    refs: list[str] = list(args.baseline or [])
-    source = "explicit"
-    if refs == ["auto"] or not refs:
-        source = "auto"
-        refs = _auto_baseline(args.out, first_record, first_dir, explicit=bool(refs))
-    elif "auto" in refs:
-        raise UserError("--baseline takes run ids or `auto`, not both")
+    source, refs = baseline_refs(args.out, args.baseline, first_record, first_dir)
     if not refs:
         return _summary_only(args, cands)
-    bases = [_load(args.out, ref) for ref in refs]
+    bases = [load_ref(args.out, ref) for ref in refs]
     cand_ids = {c[0].run_id for c in cands}
     if any(b[0].run_id in cand_ids for b in bases):
         raise UserError("a run cannot be its own baseline: leave it out of --baseline")
