@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from loadtui.contracts import BreakingPoint, RunRecord, ThresholdVerdict
-from loadtui.tui import display
+from loadtui.tui import display, palette
 from loadtui.tui.results import (
     dotted,
     error_lines,
@@ -119,7 +119,8 @@ def test_a_breakpoint_run_leads_with_its_breaking_point(tmp_path: Path) -> None:
 
 def test_a_failed_run_says_why(tmp_path: Path) -> None:
     lines = results_lines(None, None, tmp_path, error="worker 1 died")
-    assert [(line.text, line.style) for line in lines] == [("run error: worker 1 died", "bold red")]
+    bad = palette.style("bad", bold=True)  # the theme's error colour (dark: "bold #FF5F56")
+    assert [(line.text, line.style) for line in lines] == [("run error: worker 1 died", bad)]
 
 
 @pytest.mark.parametrize(
