@@ -55,7 +55,9 @@ class StubLlm:
                 raw = self.rfile.read(length)
                 body = json.loads(raw or b"{}")
                 with stub._lock:
-                    stub.seen.append(Seen(body, dict(self.headers.items()), raw))
+                    stub.seen.append(
+                        Seen(body, {k.lower(): v for k, v in self.headers.items()}, raw)
+                    )
                     index = min(len(stub.seen) - 1, len(stub.script) - 1)
                     reply = stub.script[index]
                 if self.path.rstrip("/") != "/v1/chat/completions":
