@@ -22,6 +22,7 @@ COMMANDS = (
     "plan",
     "run",
     "analyze",
+    "advise",
     "forecast",
     "baseline",
     "history",

@@ -14,7 +14,7 @@ What the rules refuse:
 
 Confidence (0..1), the same recipe for every threshold edit:
     0.30 + 0.13 × min(runs, 5)            5 baseline runs → 0.95, 3 → 0.69, 1 → 0.43
-    × 0.7 when the bound is ≥ 1.2 × the median (too noisy to catch a 20 % regression)
+    × 0.7 when a latency bound is ≥ 1.2 × the median (too noisy to catch a 20 % regression)
     × 0.8 when the advised run itself breaks the new bound with no regression verdict
 """
 
@@ -43,9 +43,13 @@ class Guards:
     test_fault_errors: int = 0
 
 
-def confidence(bound: Bound, current: float | None, regressed: bool) -> float:
+def confidence(
+    bound: Bound, current: float | None, regressed: bool, *, relative: bool = True
+) -> float:
+    """The recipe in the module docstring; `relative` False for error rates, where a bound
+    of 1 % over a median of 0 is not "too noisy" (the 20 % rule is for latencies)."""
     c = 0.30 + 0.13 * min(bound.runs, 5)
-    if bound.value >= CATCH_REGRESSION * bound.median:
+    if relative and bound.value >= CATCH_REGRESSION * bound.median:
         c *= 0.7
     if current is not None and current >= bound.value and not regressed:
         c *= 0.8
@@ -193,7 +197,7 @@ def error_change(
             new=new,
             reason=reason,
             evidence=_evidence("error rate", bound, run.error_rate, "ratio"),
-            confidence=confidence(bound, run.error_rate, guards.errors_regressed),
+            confidence=confidence(bound, run.error_rate, guards.errors_regressed, relative=False),
         ),
         None,
     )
