@@ -3,10 +3,12 @@ threshold expressions checked before anything is written."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from loadtui.contracts import StageAdjustment, StageRemoval, ThresholdChange
+from loadtui.durations import parse_duration
 from loadtui.patch.errors import PatchError
 from loadtui.plan.thresholds import Threshold, check_metric, parse_metric_key, parse_threshold
 
@@ -52,10 +54,22 @@ def sort_edits(edits: Sequence[AnyEdit]) -> Sorted:
             other = (out.replace.get(edit.stage) or out.remove[edit.stage]).id
             raise PatchError(f"{edit.id} and {other} both change stage {edit.stage}; pick one")
         if isinstance(edit, StageAdjustment):
+            _check_new_stages(edit)
             out.replace[edit.stage] = edit
         else:
             out.remove[edit.stage] = edit
+    out.thresholds.sort(key=lambda c: c.metric)  # new keys land in one order, whatever came first
     return out
+
+
+def _check_new_stages(edit: StageAdjustment) -> None:
+    for stage in edit.new_stages:
+        try:
+            parse_duration(stage.duration)
+        except ValueError as exc:
+            raise PatchError(f"{edit.id}: new stage duration {stage.duration!r}: {exc}") from exc
+        if not math.isfinite(stage.target) or stage.target < 0:
+            raise PatchError(f"{edit.id}: new stage target {stage.target} must be ≥ 0")
 
 
 def checked_thresholds(change: ThresholdChange) -> list[Threshold]:

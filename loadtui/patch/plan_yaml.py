@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import CommentMark, YAMLError
+from ruamel.yaml.tokens import CommentToken
 
 from loadtui.contracts import Stage, StageAdjustment
 from loadtui.errors import UserError
@@ -66,14 +67,65 @@ def _stage_item(stage: Stage, like: Any) -> CommentedMap:
     return item
 
 
+def _end_place(seq: CommentedSeq, i: int) -> tuple[Any, Any, int]:
+    """Where ruamel keeps the comment after item `i` (its end-of-line comment and the comment
+    lines before the next item): on a block mapping's last key, else on the list item."""
+    item = seq[i]
+    if isinstance(item, CommentedMap) and len(item) and not item.fa.flow_style():
+        return item, list(item)[-1], 2
+    return seq, i, 0
+
+
+def _take_comment(seq: CommentedSeq, i: int) -> CommentToken | None:
+    container, key, slot = _end_place(seq, i)
+    entry = container.ca.items.get(key)
+    if not entry or len(entry) <= slot or entry[slot] is None:
+        return None
+    token: CommentToken = entry[slot]
+    entry[slot] = None
+    return token
+
+
+def _put_comment(seq: CommentedSeq, i: int, token: CommentToken) -> None:
+    container, key, slot = _end_place(seq, i)
+    entry = container.ca.items.setdefault(key, [None, None, None, None])
+    old = entry[slot]
+    if old is not None:  # the item has its own: the moved lines come after it
+        old.value += token.value[1:] if token.value.startswith("\n") else token.value
+        return
+    entry[slot] = token
+
+
+def _tail(token: CommentToken | None) -> CommentToken | None:
+    """The comment lines after the item's own end-of-line comment (they sit before the next
+    item), as a token of their own; None when there are none."""
+    if token is None:
+        return None
+    cut = token.value.find("\n")
+    rest = token.value[cut:] if cut >= 0 else ""
+    if not rest.strip():
+        return None
+    return CommentToken(rest, CommentMark(0), None)
+
+
 def _apply_stages(seq: CommentedSeq, replace: dict[int, StageAdjustment], remove: set[int]) -> None:
-    """By original index, from the end, so earlier indexes still mean what they meant."""
+    """By original index, from the end, so earlier indexes still mean what they meant. A
+    replaced stage's comments move to its last new stage; a removed stage's own comment goes
+    with it, the comment lines before the next stage stay."""
     for index in sorted({*replace, *remove}, reverse=True):
         like = seq[index]
+        token = _take_comment(seq, index)
         del seq[index]
         if index in replace:
-            for offset, stage in enumerate(replace[index].new_stages):
+            news = replace[index].new_stages
+            for offset, stage in enumerate(news):
                 seq.insert(index + offset, _stage_item(stage, like))
+            if token is not None:
+                _put_comment(seq, index + len(news) - 1, token)
+        elif index > 0:
+            tail = _tail(token)
+            if tail is not None:
+                _put_comment(seq, index - 1, tail)
 
 
 def _last_comment(node: Any) -> tuple[list[Any], int] | None:
