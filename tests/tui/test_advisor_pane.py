@@ -1,0 +1,178 @@
+"""Advisor pane: accept two edits, reject one, apply (the file holds exactly those two), undo
+(byte for byte), verify against the demo target (per-threshold verdicts on screen); the real
+offline advisor answering in a worker; the Run pane's and History's `a`; a snapshot at 80×24."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from advisor_fixtures import finished_run, three_edits, write_plan
+from textual.pilot import Pilot
+from tui_waits import demo_target, wait_for
+
+from loadtui.contracts import RunOptions
+from loadtui.patch.apply import apply_edits
+from loadtui.plan.yaml_io import load_plan
+from loadtui.store.runs import load_run
+from loadtui.tui.app import LoadtuiApp
+from loadtui.tui.screens.advisor import AdvisorScreen
+from loadtui.tui.screens.history import HistoryScreen
+from loadtui.tui.widgets.advisor import AdvisorPanel
+from loadtui.tui.workspace import Workspace
+
+pytestmark = pytest.mark.timeout(120)
+SnapCompare = Callable[..., bool]
+
+
+def make_app(plan_file: Path, runs: Path, **advise: object) -> LoadtuiApp:
+    ws = Workspace(runs_dir=runs)
+    ws.set_plan(load_plan(plan_file), plan_file)
+    if advise:
+        ws.advise(**advise)  # type: ignore[arg-type]
+    options = RunOptions(out_dir=runs, workers=1, interval_s=0.25)
+    return LoadtuiApp(ws, theme_name="dark", run_options=options)
+
+
+async def open_advisor(app: LoadtuiApp, pilot: Pilot[int]) -> AdvisorPanel:
+    await pilot.press("4")
+    await pilot.pause()
+    assert isinstance(app.screen, AdvisorScreen)
+    panel = app.screen.panel
+    assert await wait_for(lambda: panel.session is not None, 30), panel.status.plain
+    await pilot.pause()
+    return panel
+
+
+@pytest.mark.e2e
+async def test_accept_two_reject_one_apply_undo_and_verify(
+    tmp_path: Path, shown: Callable[..., str]
+) -> None:
+    with demo_target(service_ms=5.0) as target:
+        plan_file = write_plan(tmp_path / "shop.yaml", target.url, steady="2s", rate=5.0)
+        original = plan_file.read_bytes()
+        runs = tmp_path / "runs"
+        run = finished_run(runs, plan_file)
+        advice = three_edits()
+        app = make_app(plan_file, runs, run_dir=run, advice=advice)
+        async with app.run_test(size=(80, 24)) as pilot:
+            panel = await open_advisor(app, pilot)
+            assert panel.edit_file == plan_file  # the file the run came from
+            text = shown(app, "#advisor-pane")
+            assert "BROKEN TEST" in text and "GET /old-cart" in text
+            assert "p(95)<500 → p(95)<650" in text and "-    - p(95)<500" in text
+
+            await pilot.press("a", "r", "a")  # each mark moves to the next edit
+            await pilot.pause()
+            session = panel.session
+            assert session is not None
+            assert [session.mark_of(e.id) for e in session.edits] == [
+                "accepted",
+                "rejected",
+                "accepted",
+            ]
+            await pilot.press("enter")
+            await pilot.pause()
+            p95, _rejected, ramp = advice.edits()
+            on_disk = plan_file.read_text(encoding="utf-8")
+            assert on_disk == apply_edits("plan", original.decode(), [p95, ramp])
+            assert "p(95)<650" in on_disk and "rate<0.02" not in on_disk
+            assert load_plan(plan_file).stages[0].duration == "2s"
+            assert "wrote 2 edits" in shown(app, "#advisor-status")
+
+            await pilot.press("u")
+            await pilot.pause()
+            assert plan_file.read_bytes() == original
+            assert "restored" in shown(app, "#advisor-status")
+
+            await pilot.press("enter")  # apply again, then verify the file as it is on disk
+            await pilot.pause()
+            panel.verify_runs = 2
+            await pilot.press("v")
+            await pilot.pause()
+            assert panel.verifying
+            assert await wait_for(lambda: not panel.verifying, 90), panel.status.plain
+            await pilot.pause()
+            board = panel.board
+            assert board is not None and len(board.runs) == 2
+            assert [r.state for r in board.runs] == ["complete", "complete"]
+            rows = {(r.metric, r.expression): r for r in board.rows()}
+            new_p95 = rows[("http_req_duration", "p(95)<650")]
+            assert new_p95.changed and new_p95.outcomes == [True, True]
+            assert rows[("http_req_failed", "rate<0.01")].outcomes == [True, True]
+            assert all(v is not None and 0 < v < 650 for v in new_p95.values)
+            verdicts = shown(app, "#advisor-bottom")
+            assert "every threshold held in 2/2 runs" in verdicts
+            assert "✓✓ http_req_duration p(95)<650" in verdicts
+        # each verification run is a real run folder of the edited plan
+        for r in board.runs:
+            record, windows = load_run(runs / r.run_id)
+            assert record.metrics["http_reqs"]["count"] > 10 and windows
+            assert "p(95)<650" in (runs / r.run_id / "plan.yaml").read_text(encoding="utf-8")
+
+
+async def test_the_offline_advisor_answers_in_a_worker_and_a_bad_apply_writes_nothing(
+    tmp_path: Path, shown: Callable[..., str]
+) -> None:
+    plan_file = write_plan(tmp_path / "shop.yaml", "http://127.0.0.1:9")
+    runs = tmp_path / "runs"
+    run = finished_run(runs, plan_file)
+    app = make_app(plan_file, runs, run_dir=run)  # no answer at hand: the advisor is asked
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = await open_advisor(app, pilot)
+        session = panel.session
+        assert session is not None and session.advice.source == "offline"
+        assert session.advice.run_id == run.name
+        assert "offline" in shown(app, "#advisor-head")
+        assert not panel.asking
+        # an answer whose stage edit cannot apply: enter writes nothing and says why
+        broken = three_edits(finding=False)
+        broken.stage_adjustments[0] = broken.stage_adjustments[0].model_copy(update={"stage": 9})
+        before = plan_file.read_bytes()
+        panel.show_advice(broken)
+        await pilot.press("A", "enter")
+        await pilot.pause()
+        assert plan_file.read_bytes() == before
+        assert not (tmp_path / "shop.yaml.bak").exists()
+        assert "not written" in shown(app, "#advisor-status")
+
+
+async def test_a_on_history_opens_the_advisor_on_that_run(tmp_path: Path) -> None:
+    plan_file = write_plan(tmp_path / "shop.yaml", "http://127.0.0.1:9")
+    runs = tmp_path / "runs"
+    run = finished_run(runs, plan_file)
+    app = make_app(plan_file, runs)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AdvisorScreen)
+        assert app.workspace.advise_run == run
+        assert await wait_for(lambda: app.screen.panel.session is not None, 30)
+
+
+def _opened(pilot: Pilot[int]) -> Awaitable[None]:
+    async def run_before(pilot: Pilot[int]) -> None:
+        await pilot.press("4")
+        await pilot.pause()
+        await pilot.press("a")  # accept the first edit: the marks column shows ✓
+        await pilot.pause()
+        await pilot.pause(0.2)  # the diff scrolls to its first change after a refresh
+
+    return run_before(pilot)
+
+
+def test_advisor_pane_at_80x24(
+    snap_compare: SnapCompare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the header names the file relative to here: shop.yaml
+    plan_file = write_plan(Path("shop.yaml"), "http://127.0.0.1:9")
+    runs = Path("runs")
+    run = finished_run(runs, plan_file)
+    app = make_app(plan_file, runs, run_dir=run, advice=three_edits())
+    assert os.getcwd() == str(tmp_path)
+    assert snap_compare(app, run_before=_opened, terminal_size=(80, 24))
