@@ -4,8 +4,12 @@ offline advisor answering in a worker; the Run pane's and History's `a`; a snaps
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -176,3 +180,62 @@ def test_advisor_pane_at_80x24(
     app = make_app(plan_file, runs, run_dir=run, advice=three_edits())
     assert os.getcwd() == str(tmp_path)
     assert snap_compare(app, run_before=_opened, terminal_size=(80, 24))
+
+
+@contextmanager
+def silent_llm() -> Iterator[tuple[str, list[bytes]]]:
+    """An OpenAI-compatible endpoint on 127.0.0.1 that reads each request and never answers
+    (until the test ends): the LLM call stays out, so the spinner and escape can be seen."""
+    seen: list[bytes] = []
+    release = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+        def do_POST(self) -> None:
+            seen.append(self.rfile.read(int(self.headers.get("content-length") or 0)))
+            release.wait(30)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1", seen
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
+
+
+async def test_an_llm_call_shows_a_spinner_and_escape_drops_its_late_answer(
+    tmp_path: Path, shown: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "sk-test-do-not-show-4b1d"
+    plan_file = write_plan(tmp_path / "shop.yaml", "http://127.0.0.1:9")
+    runs = tmp_path / "runs"
+    run = finished_run(runs, plan_file)
+    advice = three_edits()
+    with silent_llm() as (url, seen):
+        monkeypatch.setenv("OPENAI_BASE_URL", url)
+        monkeypatch.setenv("OPENAI_API_KEY", secret)
+        monkeypatch.setenv("LOADTUI_LLM_TIMEOUT", "3")
+        app = make_app(plan_file, runs, run_dir=run, advice=advice)
+        async with app.run_test(size=(80, 24)) as pilot:
+            panel = await open_advisor(app, pilot)
+            await pilot.press("l")
+            assert await wait_for(lambda: bool(seen), 10), "the LLM was not asked"
+            await pilot.pause()
+            status = shown(app, "#advisor-status")
+            assert "asking the LLM" in status and "escape cancels" in status
+            assert status.strip()[0] in "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"  # the spinner
+            await pilot.press("escape")
+            await pilot.pause()
+            assert panel.asking == "" and "cancelled" in shown(app, "#advisor-status")
+            # the call ends at its 3 s deadline (then the offline answer): dropped, not shown
+            await asyncio.sleep(4.0)
+            await pilot.pause()
+            assert panel.session is not None and panel.session.advice is advice
+            assert secret not in shown(app)
+    assert secret.encode() not in b"".join(seen)  # the key travels in a header only
