@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -17,6 +18,7 @@ from loadtui.contracts import RunOptions
 from loadtui.live import EXIT_INTERRUPTED, Phase
 from loadtui.safe_text import clean, clean_lines
 from loadtui.tui import palette
+from loadtui.tui.command_palette import LoadtuiCommands
 from loadtui.tui.planning import PlanChoice
 from loadtui.tui.screens.advisor import AdvisorScreen
 from loadtui.tui.screens.forecast import ForecastScreen
@@ -25,6 +27,7 @@ from loadtui.tui.screens.history import HistoryScreen
 from loadtui.tui.screens.modals import ConfirmScreen
 from loadtui.tui.screens.personas import PersonasScreen
 from loadtui.tui.screens.run import RunScreen
+from loadtui.tui.screens.too_small import TooSmallScreen, too_small
 from loadtui.tui.theme_choice import ThemeStore, next_theme
 from loadtui.tui.themes import DEFAULT_THEME, load_themes
 from loadtui.tui.workspace import Workspace, WorkspaceChange
@@ -45,6 +48,8 @@ def start_resource_tracker() -> None:
 class LoadtuiApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "loadtui"
+    # Textual's own entries (keys, screenshot, quit) plus every loadtui action with a key
+    COMMANDS = App.COMMANDS | {LoadtuiCommands}
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "personas": PersonasScreen,
         "run": RunScreen,
@@ -60,7 +65,13 @@ class LoadtuiApp(App[int]):
         Binding("4", "pane('advisor')", "Advisor", show=False, tooltip="Advisor pane: advice"),
         Binding("5", "pane('history')", "History", show=False, tooltip="History pane: runs"),
         Binding("question_mark", "help", "help", key_display="?", tooltip="this list of keys"),
-        Binding("ctrl+t", "cycle_theme", "theme", tooltip="next theme: dark, light, high-contrast"),
+        Binding(
+            "ctrl+t",
+            "cycle_theme",
+            "theme",
+            show=False,  # on every pane: ? and the command palette list it, the footer has no room
+            tooltip="next theme: dark, light, high-contrast (kept for next time)",
+        ),
         Binding("q", "quit", "quit", tooltip="quit (asks first while a test runs, then stops it)"),
     ]
 
@@ -131,6 +142,7 @@ class LoadtuiApp(App[int]):
         self.workspace_changed.publish(change)
 
     async def on_mount(self) -> None:
+        self.check_size()
         if self.notice:
             self.notify(self.notice, timeout=10)
         if self.start_run:
@@ -146,11 +158,34 @@ class LoadtuiApp(App[int]):
         palette.use(self.current_theme)
 
     def action_cycle_theme(self) -> None:
-        names = [t.name for t in self.loadtui_themes]
-        self.theme = next_theme(names, self.theme)
+        self.action_set_theme(next_theme([t.name for t in self.loadtui_themes], self.theme))
+
+    def action_set_theme(self, name: str) -> None:
+        """Switch to `name` and keep it for the next session (the theme store)."""
+        if name not in self.available_themes:
+            return
+        self.theme = name
         if self.theme_store is not None:
-            self.theme_store.save(self.theme)
-        self.notify(f"theme: {self.theme}", timeout=2)
+            self.theme_store.save(name)
+        self.notify(f"theme: {name}", timeout=2)
+
+    # -- a terminal too small for the panes ---------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_later(self.check_size)
+
+    def check_size(self) -> None:
+        """Cover the panes with a notice while the terminal is below 80×24; remove it when
+        the terminal is large enough again."""
+        shown = isinstance(self.screen, TooSmallScreen)
+        small = too_small(*self.size)
+        if small and not shown:
+            self.push_screen(TooSmallScreen())
+        elif shown and not small:
+            self.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Behind the too-small notice only quitting works (no pane or dialog opens)."""
+        return action == "quit" or not isinstance(self.screen, TooSmallScreen)
 
     # -- panes ------------------------------------------------------------------------------
     def action_pane(self, mode: str) -> None:

@@ -76,7 +76,7 @@ class ForecastScreen(Screen[None]):
             field.can_focus = False  # only w puts keys there (else it takes every key)
             yield field
             yield Static("", id="whatif-answer")
-        yield Footer()
+        yield Footer(compact=True)  # every key of the pane fits 80 columns
 
     def on_mount(self) -> None:
         self.query_one("#forecast-anomalies").display = False

@@ -62,7 +62,13 @@ class HistoryScreen(Screen[None]):
         ),
         Binding("a", "advise", "advise", tooltip="advice on this run (Advisor pane)"),
         Binding("i", "import_runs", "import", tooltip="import k6 or Locust result files as runs"),
-        Binding("r", "reload", "reload", tooltip="read the run index again"),
+        Binding(
+            "r",
+            "reload",
+            "reload",
+            show=False,  # the footer is full at 80 columns; ? lists it (and it reloads on entry)
+            tooltip="read the run index again",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -85,7 +91,8 @@ class HistoryScreen(Screen[None]):
             yield DataTable(id="history-table", cursor_type="row", cell_padding=1)
         with Vertical(id="history-detail", classes="pane"):
             yield Static("", id="history-text")
-        yield Footer()
+        # every key fits 80 columns without the ^p hint (ctrl+p still opens it; ? lists it)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -111,7 +111,7 @@ class PersonasScreen(Screen[None]):
                 yield Static("", id="source-line")
             with Vertical(id="detail-pane", classes="pane"):
                 yield PersonaDetail(id="persona-detail")
-        yield Footer()
+        yield Footer(compact=True)  # every key of the pane fits 80 columns
 
     def on_mount(self) -> None:
         self.app.workspace_changed.subscribe(self, self.on_workspace_change)  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ anomaly flags all happen in the service. What each view says is computed by pure
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -23,6 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, ProgressBar
 
 from loadtui.contracts import AnomalyFlag, MetricWindow, RunOptions, RunRecord, TestPlan
@@ -67,6 +69,7 @@ if TYPE_CHECKING:
     from loadtui.tui.app import LoadtuiApp
 
 LATENCY_ROWS = ("p50", "p95", "p99")
+REDRAW_EVERY_S = 0.25  # the live rows repaint at most this often (TUI windows come 4×/s)
 BUSY: tuple[Phase, ...] = ("starting", "running", "stopping")
 NO_MODEL = "no traffic model yet: load a log on the Personas pane (1) or o for a plan"
 View = Literal["plan", "live", "results"]
@@ -145,6 +148,8 @@ class RunScreen(Screen[None]):
         self.rows: dict[str, MetricRow] = {}  # by label, found once on mount
         self._title = ""  # the live pane's title as last set
         self._progress_shown: tuple[int, int] | None = None  # half cells, percent
+        self._drawn_at = 0.0  # monotonic time of the last live redraw
+        self._draw_later: Timer | None = None  # a redraw held back by the 4/s limit
 
     @property
     def workspace(self) -> Workspace:
@@ -455,6 +460,23 @@ class RunScreen(Screen[None]):
         if self.view != "live" and self.state in BUSY:
             self.switch_view("live")
         if not self.paused:
+            self.redraw_soon()
+
+    def redraw_soon(self) -> None:
+        """Redraw now, or once REDRAW_EVERY_S after the last redraw when windows come faster
+        (a short --interval, a catch-up after a stall): every window is kept in the series,
+        the screen repaints at most ~4 times a second, which a slow SSH link can carry."""
+        wait = self._drawn_at + REDRAW_EVERY_S - time.monotonic()
+        if wait <= 0:
+            self._drawn_at = time.monotonic()
+            self.redraw()
+        elif self._draw_later is None:
+            self._draw_later = self.set_timer(wait, self._held_redraw)
+
+    def _held_redraw(self) -> None:
+        self._draw_later = None
+        if not self.paused:
+            self._drawn_at = time.monotonic()
             self.redraw()
 
     def redraw(self) -> None:
