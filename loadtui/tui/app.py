@@ -165,9 +165,14 @@ class LoadtuiApp(App[int]):
         if name not in self.available_themes:
             return
         self.theme = name
+        self.keep_theme(name)
+        self.notify(f"theme: {name}", timeout=2)
+
+    def keep_theme(self, name: str) -> None:
+        """Keep the theme for the next session: in the theme store (the user's config file).
+        An app with a project file (the wizard) also keeps it there."""
         if self.theme_store is not None:
             self.theme_store.save(name)
-        self.notify(f"theme: {name}", timeout=2)
 
     # -- a terminal too small for the panes ---------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
