@@ -23,6 +23,7 @@ COMMANDS = (
     "run",
     "analyze",
     "advise",
+    "heal",
     "forecast",
     "baseline",
     "history",

@@ -531,6 +531,11 @@ class _Script:
         return self.sep(elements)
 
 
+def check_script(text: str, source: str = "script") -> None:
+    """PatchError unless `text` parses and exports an options object literal heal can edit."""
+    _Script(text.encode("utf-8"), source)
+
+
 def apply_k6_edits(text: str, edits: Sequence[AnyEdit], source: str = "script") -> str:
     """`text` (a k6 script) with `edits` applied to its options; PatchError if one cannot apply
     or the result does not parse. Bytes outside the changed values are kept."""
