@@ -38,17 +38,17 @@ exit codes: 0 nothing to change, 3 changes proposed (or applied with --apply),
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "heal",
-        help="turn a run's advice into a patch on its plan or k6 script (--apply writes it)",
+        help="turn a run's advice into a diff of its plan or k6 script (--apply writes it)",
         description="Ask the advisor about a run, then show the suggested threshold and stage "
-        "edits as a patch on a loadtui plan (--plan) or a k6 script's options (--script), with "
+        "edits as a unified diff of a loadtui plan (--plan) or a k6 script's options (--script), with "
         "a markdown summary; --apply writes the edits at or above --min-confidence.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("run", metavar="RUN", help="run folder or run id (see history)")
     target = p.add_mutually_exclusive_group(required=True)
-    target.add_argument("--script", metavar="FILE", help="k6 script whose options to patch")
-    target.add_argument("--plan", metavar="FILE", help="loadtui plan YAML to patch")
+    target.add_argument("--script", metavar="FILE", help="k6 script whose options to edit")
+    target.add_argument("--plan", metavar="FILE", help="loadtui plan YAML to edit")
     p.add_argument("--apply", action="store_true", help="write the edits (FILE.bak keeps the old)")
     p.add_argument(
         "--min-confidence",
