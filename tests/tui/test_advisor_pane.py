@@ -24,6 +24,7 @@ from loadtui.store.runs import load_run
 from loadtui.tui.app import LoadtuiApp
 from loadtui.tui.screens.advisor import AdvisorScreen
 from loadtui.tui.screens.history import HistoryScreen
+from loadtui.tui.screens.run import RunScreen
 from loadtui.tui.widgets.advisor import AdvisorPanel
 from loadtui.tui.workspace import Workspace
 
@@ -239,3 +240,31 @@ async def test_an_llm_call_shows_a_spinner_and_escape_drops_its_late_answer(
             assert panel.session is not None and panel.session.advice is advice
             assert secret not in shown(app)
     assert secret.encode() not in b"".join(seen)  # the key travels in a header only
+
+
+@pytest.mark.e2e
+async def test_a_on_the_run_panes_results_advises_on_the_run_that_just_ended(
+    tmp_path: Path, shown: Callable[..., str]
+) -> None:
+    with demo_target(service_ms=5.0) as target:
+        plan_file = write_plan(tmp_path / "shop.yaml", target.url, steady="2s", rate=5.0)
+        runs = tmp_path / "runs"
+        app = make_app(plan_file, runs)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("2")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RunScreen)
+            await pilot.press("enter")
+            assert await wait_for(lambda: screen.state == "ended", 60)
+            await pilot.pause()
+            assert "a advise" in shown(app)  # the results view offers it
+            await pilot.press("a")
+            await pilot.pause()
+            assert isinstance(app.screen, AdvisorScreen)
+            panel = await open_advisor(app, pilot)
+            assert screen.live is not None and panel.run_dir == screen.live.run_dir
+            session = panel.session
+            assert session is not None and session.path == plan_file  # the file it ran
+            assert session.advice.run_id == panel.run_dir.name
+            assert session.advice.source == "offline"

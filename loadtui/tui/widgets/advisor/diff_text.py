@@ -10,6 +10,7 @@ The diff text comes from files the user may have received from anyone: each line
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
@@ -23,28 +24,37 @@ ADDED_CHANGE = "bold black on green"
 REMOVED_CHANGE = "bold black on red"
 HUNK = "cyan dim"
 HEADER = "bold"
+TOKEN = re.compile(r"[\w.]+|\s+|.", re.DOTALL)
 
 
 def _styled(line: str, style: str) -> Text:
     return Text(clean(line), style=style, no_wrap=True, overflow="ellipsis")
 
 
+def _tokens(text: str) -> list[str]:
+    """Words and numbers whole (`0.01`, `p95`, `2s`), every other character alone: a changed
+    value lights up as a whole, not as the digits that happen to differ."""
+    return TOKEN.findall(text)
+
+
 def _pair(removed: str, added: str) -> tuple[Text, Text]:
-    """The two lines with the changed characters (past the prefix) highlighted."""
+    """The two lines with the changed tokens (past the prefix) highlighted."""
     old, new = clean(removed), clean(added)
-    a, b = old[1:], new[1:]
+    a, b = _tokens(old[1:]), _tokens(new[1:])
     left = Text(old, style=REMOVED, no_wrap=True, overflow="ellipsis")
     right = Text(new, style=ADDED, no_wrap=True, overflow="ellipsis")
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     if matcher.ratio() < 0.4:  # mostly different: highlighting would light up everything
         return left, right
+    start_a = [1 + sum(len(t) for t in a[:i]) for i in range(len(a) + 1)]
+    start_b = [1 + sum(len(t) for t in b[:j]) for j in range(len(b) + 1)]
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
         if i2 > i1:
-            left.stylize(REMOVED_CHANGE, 1 + i1, 1 + i2)
+            left.stylize(REMOVED_CHANGE, start_a[i1], start_a[i2])
         if j2 > j1:
-            right.stylize(ADDED_CHANGE, 1 + j1, 1 + j2)
+            right.stylize(ADDED_CHANGE, start_b[j1], start_b[j2])
     return left, right
 
 
