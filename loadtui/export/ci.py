@@ -1,7 +1,8 @@
 """The GitHub Actions workflow `loadtui ci init` writes: the three tiers performance teams run.
 
 - smoke, on every pull request: a 30 s plan, its thresholds, then `loadtui analyze` against
-  the committed baseline runs (exit 99 on a regression fails the check);
+  the committed baseline runs (exit 99 on a regression fails the check), then `loadtui heal`,
+  whose suggested edits (a diff and a markdown summary) go to the job summary, never applied;
 - load, nightly on a schedule: the plan at the expected peak;
 - stress, weekly: beyond the peak, to see where it breaks.
 
@@ -71,6 +72,26 @@ def _run(layout: CiLayout, plan: str, out: str) -> dict[str, Any]:
     }
 
 
+def _heal(layout: CiLayout, plan: str) -> list[dict[str, Any]]:
+    """`loadtui heal` after the run, even a failed one (stale thresholds fail runs too): the
+    suggested edits to the plan as a diff and a markdown summary on the job's summary page.
+    Exit 3 (edits proposed) does not fail the job, and nothing is applied in CI."""
+    return [
+        {
+            "name": "Suggest threshold and stage edits (loadtui heal; proposes, never applies)",
+            "if": "always()",
+            "run": f"loadtui heal ci-runs/*/ --plan {layout.folder}/{plan} --baseline "
+            f"{layout.baseline}/*/ --markdown ci-runs/heal.md || test $? -eq 3",
+        },
+        {
+            "name": "Post the heal summary on the job summary page",
+            "if": "always()",
+            "run": "if [ -f ci-runs/heal.md ]; then "
+            'cat ci-runs/heal.md >> "$GITHUB_STEP_SUMMARY"; fi',
+        },
+    ]
+
+
 def workflow(layout: CiLayout | None = None) -> CommentedMap:
     layout = layout or CiLayout()
     on = CommentedMap()
@@ -97,6 +118,7 @@ def workflow(layout: CiLayout | None = None) -> CommentedMap:
                 "name": "Compare with the baseline runs (exit 99 on a regression)",
                 "run": f"loadtui analyze ci-runs/*/ --baseline {layout.baseline}/*/ --out ci-runs",
             },
+            *_heal(layout, "smoke.yaml"),
             _upload("loadtui-smoke", "ci-runs/"),
         ],
     )
@@ -139,7 +161,10 @@ def workflow(layout: CiLayout | None = None) -> CommentedMap:
                 f"         the baseline runs committed in {layout.baseline}/ "
                 "(make them: run smoke.yaml 3 times and",
                 "         commit the run folders); exit 99 on a failed threshold or a "
-                "regression fails the check",
+                "regression fails the check;",
+                "         then `loadtui heal` suggests threshold and stage edits to smoke.yaml "
+                "on the job summary page",
+                "         (exit 3 when it has any; apply them locally with --apply after review)",
                 f"  load   nightly ({layout.nightly_cron} UTC): {layout.folder}/load.yaml",
                 f"  stress weekly ({layout.weekly_cron} UTC): {layout.folder}/stress.yaml",
                 "The system under test is the repository variable LOADTUI_TARGET "

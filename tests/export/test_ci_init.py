@@ -49,13 +49,31 @@ def test_every_loadtui_step_parses_with_the_real_cli(tmp_path: Path) -> None:
     main(["ci", "init", "--dir", str(tmp_path)])
     parser = build_parser()
     steps = [s for job in _workflow(tmp_path)["jobs"].values() for s in job["steps"]]
-    commands = [s["run"] for s in steps if s.get("run", "").startswith("loadtui ")]
-    assert len(commands) == 4
+    # `loadtui heal ... || test $? -eq 3`: exit 3 (edits proposed) must not fail the job
+    commands = [s["run"].split(" || ")[0] for s in steps if s.get("run", "").startswith("loadtui ")]
+    assert len(commands) == 5
     for command in commands:
         args = parser.parse_args(shlex.split(command)[1:])
-        assert args.command in {"run", "analyze"}
+        assert args.command in {"run", "analyze", "heal"}
         if args.command == "run":
             assert args.headless
+
+
+def test_smoke_heals_after_the_run_into_the_job_summary_and_never_applies(
+    tmp_path: Path,
+) -> None:
+    main(["ci", "init", "--dir", str(tmp_path)])
+    steps = _workflow(tmp_path)["jobs"]["smoke"]["steps"]
+    names = [s.get("run", "").split(" ")[:2] for s in steps]
+    heal_at = names.index(["loadtui", "heal"])
+    assert names.index(["loadtui", "analyze"]) < heal_at
+    heal, post = steps[heal_at], steps[heal_at + 1]
+    assert heal["if"] == "always()" and post["if"] == "always()"
+    assert heal["run"].endswith("|| test $? -eq 3")
+    args = build_parser().parse_args(shlex.split(heal["run"].split(" || ")[0])[1:])
+    assert args.plan == "loadtest/smoke.yaml" and not args.apply
+    assert args.markdown == "ci-runs/heal.md" and args.baseline == ["loadtest/baseline/*/"]
+    assert '>> "$GITHUB_STEP_SUMMARY"' in post["run"] and "ci-runs/heal.md" in post["run"]
 
 
 def test_refuses_to_overwrite_without_force(
