@@ -194,6 +194,20 @@ def test_hostile_values_stay_inside_string_literals() -> None:
     assert "\\'];require" in out  # the quote is escaped inside the key's literal
 
 
+@needs_node
+def test_multibyte_text_before_and_inside_the_options(tmp_path: Path) -> None:
+    script = "// charge: café ☕ 🚀\n" + SEEDS.replace(
+        "{duration:'1m'", "/* plateau – 1 min */ {duration:'1m'"
+    )
+    out = apply_edits("k6", script, [adjust(2, ("30s", 0)), threshold("checks", "rate>0.99")])
+    assert out.startswith("// charge: café ☕ 🚀\n")
+    assert (
+        "/* plateau – 1 min */ {duration:'1m', target: 2000}, {duration:'30s', target: 0}]" in out
+    )
+    assert "checks: ['rate>0.99']" in out
+    node_check(tmp_path, out)
+
+
 def test_unchanged_values_are_not_touched() -> None:
     assert (
         apply_edits("k6", SPREAD, [threshold("http_req_duration", "p(95)<400", "p(99)<900")])
