@@ -25,6 +25,7 @@ import tree_sitter as ts
 from loadtui.contracts import Stage, ThresholdChange
 from loadtui.durations import parse_duration
 from loadtui.export.escape import js_string
+from loadtui.export.k6_options import DROPPED_METRICS, METRIC_MAP
 from loadtui.patch import js_tree as js
 from loadtui.patch.edits import (
     AnyEdit,
@@ -35,7 +36,7 @@ from loadtui.patch.edits import (
     sort_edits,
 )
 from loadtui.patch.errors import PatchError
-from loadtui.plan.thresholds import Threshold, parse_threshold
+from loadtui.plan.thresholds import Threshold, parse_metric_key, parse_threshold
 
 RAMPING = ("ramping-vus", "ramping-arrival-rate")
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
@@ -73,6 +74,21 @@ def _quote(value: str, quote: str) -> str:
         out.append("\\'" if ch == "'" else ch)
         i += 1
     return "'" + "".join(out) + "'"
+
+
+def k6_metric(change: ThresholdChange) -> str:
+    """The change's metric key in k6's names, as `loadtui export k6` writes them (the engine's
+    http_req_service is k6's http_req_duration); PatchError for a metric k6 does not have."""
+    try:
+        name, _tags = parse_metric_key(change.metric)
+    except ValueError:
+        return change.metric  # checked_thresholds names the problem
+    if name in DROPPED_METRICS:
+        raise PatchError(f"{change.id}: k6 has no {name} metric; set it in the loadtui plan")
+    if name not in METRIC_MAP:
+        return change.metric
+    tail = change.metric.strip()[len(name) :]
+    return METRIC_MAP[name] + tail
 
 
 def _num(x: float) -> str:
@@ -301,6 +317,7 @@ class _Script:
     def threshold_splices(self, changes: list[ThresholdChange]) -> list[Splice]:
         if not changes:
             return []
+        changes = [c.model_copy(update={"metric": k6_metric(c)}) for c in changes]
         parsed = [(c, checked_thresholds(c)) for c in changes]
         found = self.prop(self.options, "thresholds")
         if found is None:
@@ -521,8 +538,29 @@ class _Script:
                     else:
                         out += self.src[elements[prev].end_byte : elements[prev + 1].start_byte]
                 out += body
-            splices.append(Splice(elements[0].start_byte, elements[-1].end_byte, out))
+            end = elements[-1].end_byte
+            if len(elements) - 1 in edits.remove and items:
+                out, end = self._drop_last(arr.node, elements, items[-1][0], out, end)
+            splices.append(Splice(elements[0].start_byte, end, out))
         return splices
+
+    def _drop_last(
+        self, array: ts.Node, elements: list[ts.Node], kept: int, out: bytes, end: int
+    ) -> tuple[bytes, int]:
+        """The last stage removed from a one-per-line array with a trailing comma: the last
+        kept stage keeps its own comma and comment, the removed one's line goes entirely."""
+        last = elements[-1]
+        comma = next(
+            (c for c in array.children if c.type == "," and c.start_byte >= last.end_byte), None
+        )
+        if comma is None or not js.starts_line(self.src, last.start_byte):
+            return out, end
+        line_end = self.src.find(b"\n", comma.end_byte)
+        rest = self.src[comma.end_byte : line_end].strip() if line_end >= 0 else b"?"
+        if rest and not rest.startswith(b"//"):
+            return out, end
+        own = self.src[elements[kept].end_byte : elements[kept + 1].start_byte].rstrip()
+        return out + own, line_end
 
     def _typical_sep(self, elements: list[ts.Node], i: int) -> bytes:
         """Between two stages replacing one: `,` + the line break and indent of the array."""

@@ -208,6 +208,25 @@ def test_multibyte_text_before_and_inside_the_options(tmp_path: Path) -> None:
     node_check(tmp_path, out)
 
 
+def test_removing_the_last_stage_keeps_the_comment_of_the_one_before() -> None:
+    script = (
+        "export const options = {\n  stages: [\n    { duration: '1m', target: 5 }, // two\n"
+        "    { duration: '5s', target: 0 }, // down\n  ],\n};\n"
+    )
+    out = apply_edits("k6", script, [remove(1)])
+    assert out == (
+        "export const options = {\n  stages: [\n    { duration: '1m', target: 5 }, // two\n"
+        "  ],\n};\n"
+    )
+
+
+def test_engine_metric_names_become_k6_names() -> None:
+    out = apply_edits("k6", SEEDS, [threshold("http_req_service{scenario:a}", "p(95)<250")])
+    assert "'http_req_duration{scenario:a}': ['p(95)<250']" in out
+    with pytest.raises(PatchError, match="k6 has no http_req_send_lag"):
+        apply_edits("k6", SEEDS, [threshold("http_req_send_lag", "p(95)<5")])
+
+
 def test_unchanged_values_are_not_touched() -> None:
     assert (
         apply_edits("k6", SPREAD, [threshold("http_req_duration", "p(95)<400", "p(99)<900")])
