@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -70,6 +71,7 @@ def test_one_diff_per_edit_each_alone() -> None:
     assert first.title == "http_req_duration: (none) → p(95)<800"
 
 
+@pytest.mark.skipif(shutil.which("patch") is None, reason="needs the patch program")
 def test_unified_patch_applies_with_patch(tmp_path: Path) -> None:
     new = apply_edits("k6", SPREAD, [threshold("checks", "rate>0.9"), remove(1)])
     text = unified(SPREAD, new, "load.js")
