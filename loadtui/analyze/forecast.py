@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 
 from loadtui.analyze.features import load_levels
+from loadtui.analyze.queueing import arrival_cv2
 from loadtui.analyze.route_capacity import route_capacities
 from loadtui.analyze.run_anomalies import run_anomalies
 from loadtui.analyze.twin import Prediction, Twin, fit_twin
@@ -124,6 +125,10 @@ def build_forecast(
     users: float | None = None,
     rps: float | None = None,
     seed: int = 0,
+    arrivals: Sequence[str] = (),
 ) -> Forecast:
-    twin = fit_twin(windows_by_run, slo_p95_ms=plan_slo(plan), seed=seed)
+    """`arrivals`: each run's recorded arrival process (`environment.arrivals`)."""
+    twin = fit_twin(
+        windows_by_run, slo_p95_ms=plan_slo(plan), seed=seed, arrival_cv2=arrival_cv2(arrivals)
+    )
     return report(twin, run_ids, windows_by_run, flags_by_run=flags_by_run, users=users, rps=rps)

@@ -30,7 +30,13 @@ from threadpoolctl import threadpool_limits
 
 from loadtui.analyze.capacity import Capacity, FailureModel, FailureRule, fit_capacity
 from loadtui.analyze.features import LoadFeatures, load_features, load_levels
-from loadtui.analyze.queueing import QueueModel, fit_queue, fit_queue_bootstrap, variability
+from loadtui.analyze.queueing import (
+    POISSON_CV2,
+    QueueModel,
+    fit_queue,
+    fit_queue_bootstrap,
+    variability,
+)
 from loadtui.analyze.usl import USL, fit_usl
 from loadtui.contracts import MetricWindow
 
@@ -215,13 +221,16 @@ def fit_twin(
     slo_p95_ms: float | None = None,
     max_error_rate: float = 0.05,
     seed: int = 0,
+    arrival_cv2: float = POISSON_CV2,
 ) -> Twin:
     """Fit every part of the twin to the windows of one or more runs of one system.
+    `arrival_cv2` is the arrival process's variability (`queueing.arrival_cv2` of the runs'
+    recorded `arrivals`): paced arrivals queue far less than Poisson ones.
 
     BLAS runs on one thread: hundreds of tiny fits gain nothing from threads, and on a busy
     2-core box OpenBLAS's spinning threads made the fit 4× slower (27 s → 6.7 s)."""
     with threadpool_limits(limits=1):
-        return _fit_twin(windows_by_run, slo_p95_ms, max_error_rate, seed)
+        return _fit_twin(windows_by_run, slo_p95_ms, max_error_rate, seed, arrival_cv2)
 
 
 def _fit_twin(
@@ -229,6 +238,7 @@ def _fit_twin(
     slo_p95_ms: float | None,
     max_error_rate: float,
     seed: int,
+    arrival_cv2: float,
 ) -> Twin:
     started = time.perf_counter()
     f = load_features(windows_by_run)
@@ -249,7 +259,7 @@ def _fit_twin(
             "and the intervals are wider; a ramp or stepped run would pin it down"
         )
     low = f.goodput <= np.quantile(f.goodput, 0.25)
-    k = variability(f.p50[low], f.p95[low])
+    k = variability(f.p50[low], f.p95[low], arrival_cv2)
     base_mean = float(np.median(f.mean[low]))
     queue = fit_queue(f.goodput, f.mean, k, base_mean)
     queue_fits = fit_queue_bootstrap(f.goodput, f.mean, k, base_mean, BOOT_ROUNDS, seed)

@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 from loadtui.errors import UserError
+from loadtui.safe_text import clean_lines
 
 EPILOG = """examples:
   loadtui forecast runs/20260101-120000-ab12               # capacity and the curve
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     for value, flag in ((args.users, "--users"), (args.rps, "--rps")):
         if value is not None and not (value > 0 and math.isfinite(value)):
             raise UserError(f"{flag} must be a positive number (got {value})")
-    ids, windows, flags = [], [], []
+    ids, windows, flags, arrivals = [], [], [], []
     plan = None
     for run_dir in map(Path, args.runs):
         try:
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"no run folder at {run_dir}: give a runs/<run-id> folder") from None
         ids.append(record.run_id)
         windows.append(ws)
+        arrivals.append(record.environment.get("arrivals", ""))
         flags.append(read_flags(run_dir))
         if plan is None and (run_dir / PLAN_FILE).is_file():
             try:
@@ -72,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
             users=args.users,
             rps=args.rps,
             seed=args.seed,
+            arrivals=arrivals,
         )
     except TwinError as exc:
         raise UserError(f"cannot forecast {', '.join(ids)}: {exc}") from None
@@ -80,5 +83,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from loadtui.analyze.forecast_text import render
 
-    print(render(forecast))
+    print(clean_lines(render(forecast)))  # stage names and notes come from plans and logs
     return 0

@@ -23,7 +23,8 @@ def ramp_windows(capacity: int, service_ms: float, top: float) -> tuple[float, l
             Stage(duration="0s", target=0.05 * knee),
             Stage(duration=f"{RAMP_S}s", target=top * knee),
         ]
-        runner = Runner(plan, workers=2, transport="fast", interval_s=0.5, seed=3)
+        # Poisson arrivals, as a stress plan from a model has (a `--url` plan paces them)
+        runner = Runner(plan, workers=2, transport="fast", interval_s=0.5, seed=3, paced=False)
         return knee, list(runner.windows())
 
 

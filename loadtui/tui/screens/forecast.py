@@ -121,18 +121,21 @@ class ForecastScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="forecast")
     def _fit(self, runs: tuple[Path, ...]) -> None:
         from loadtui.analyze.forecast import plan_slo, report
+        from loadtui.analyze.queueing import arrival_cv2
         from loadtui.analyze.twin import TwinError, fit_twin
         from loadtui.plan import load_plan
         from loadtui.store.runs import load_run, read_flags
 
         try:
-            windows = [load_run(p)[1] for p in runs]
+            loaded = [load_run(p) for p in runs]
+            windows = [ws for _, ws in loaded]
+            arrivals = [rec.environment.get("arrivals", "") for rec, _ in loaded]
             plan = None
             try:
                 plan = load_plan(runs[0] / "plan.yaml")
             except Exception:  # an imported run's plan may say little: the SLO default then
                 plan = None
-            twin = fit_twin(windows, slo_p95_ms=plan_slo(plan))
+            twin = fit_twin(windows, slo_p95_ms=plan_slo(plan), arrival_cv2=arrival_cv2(arrivals))
             forecast = report(
                 twin,
                 [p.name for p in runs],
