@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from advisor_fixtures import finished_run, three_edits, write_plan
 from textual.pilot import Pilot
+from textual.widgets import Input
 from tui_waits import demo_target, wait_for
 
 from loadtui.contracts import RunOptions
@@ -24,6 +25,7 @@ from loadtui.store.runs import load_run
 from loadtui.tui.app import LoadtuiApp
 from loadtui.tui.screens.advisor import AdvisorScreen
 from loadtui.tui.screens.history import HistoryScreen
+from loadtui.tui.screens.modals import PromptScreen
 from loadtui.tui.screens.run import RunScreen
 from loadtui.tui.widgets.advisor import AdvisorPanel
 from loadtui.tui.workspace import Workspace
@@ -268,3 +270,55 @@ async def test_a_on_the_run_panes_results_advises_on_the_run_that_just_ended(
             assert session is not None and session.path == plan_file  # the file it ran
             assert session.advice.run_id == panel.run_dir.name
             assert session.advice.source == "offline"
+
+
+K6_SCRIPT = """\
+import http from 'k6/http';
+import { sleep } from 'k6';
+
+// the team's smoke script: keep this comment
+export const options = {
+  stages: [{ duration: '1s', target: 6 }, { duration: '2s', target: 6 }],
+  thresholds: { http_req_duration: ['p(95)<500'], http_req_failed: ['rate<0.01'] },
+};
+
+export default function () {
+  http.get('http://127.0.0.1:9/');
+  sleep(1);
+}
+"""
+
+
+async def test_o_switches_the_edits_to_a_k6_script_and_apply_touches_only_its_options(
+    tmp_path: Path, shown: Callable[..., str]
+) -> None:
+    plan_file = write_plan(tmp_path / "shop.yaml", "http://127.0.0.1:9")
+    script = tmp_path / "smoke.js"
+    script.write_text(K6_SCRIPT, encoding="utf-8")
+    runs = tmp_path / "runs"
+    run = finished_run(runs, plan_file)
+    advice = three_edits()
+    app = make_app(plan_file, runs, run_dir=run, advice=advice)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = await open_advisor(app, pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        app.screen.query_one(Input).value = str(script)
+        await pilot.press("enter")
+        await pilot.pause()
+        session = panel.session
+        assert session is not None and session.kind == "k6" and session.path == script
+        assert "smoke.js (k6)" in shown(app, "#advisor-head")
+        assert "p(95)<650" in shown(app, "#advisor-bottom")  # the first edit's diff, on the JS
+        await pilot.press("a", "r", "r", "enter")  # only the p95 threshold
+        await pilot.pause()
+        p95 = advice.edits()[0]
+        written = script.read_text(encoding="utf-8")
+        assert written == apply_edits("k6", K6_SCRIPT, [p95])
+        assert "p(95)<650" in written and "rate<0.01" in written
+        assert written.replace("p(95)<650", "p(95)<500") == K6_SCRIPT  # one value changed
+        assert plan_file.read_text(encoding="utf-8").count("p(95)<500") == 1  # plan untouched
+        await pilot.press("u")
+        await pilot.pause()
+        assert script.read_text(encoding="utf-8") == K6_SCRIPT

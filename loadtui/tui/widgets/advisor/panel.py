@@ -444,11 +444,15 @@ class AdvisorPanel(Vertical):
         if session.edits:
             step = 1 if advance else 0
             table.move_cursor(row=min(max(row, 0) + step, len(session.edits) - 1))
-        file_line = f"edits {_shown_path(session.path)} ({session.kind})"
+        # the name first: a long folder is what the ellipsis cuts at 80 columns
+        file_line = f"edits {session.path.name} ({session.kind})"
         if session.history:
             file_line += f" · {len(session.history)} applied"
         elif session.pending:
             file_line += " · enter writes"
+        folder = _shown_path(session.path.parent)
+        if folder != ".":
+            file_line += f" · in {folder}"
         head.update(header_text(advice, session.counts(), clean(file_line)))
         lines = findings_text(advice)
         notes = notes_text(advice)
