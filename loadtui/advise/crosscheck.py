@@ -31,8 +31,7 @@ from loadtui.plan.thresholds import Threshold, parse_metric_key, parse_threshold
 
 ABSURD_FACTOR = 10.0  # a latency bound 10x above anything observed guards nothing
 MAX_ERROR_RATE = 0.5  # a failure-rate bound above 50 % guards nothing
-REL_TOL = 0.02  # evidence matches a number of the input within 2 % ...
-ABS_TOL = 0.01  # ... or 0.01 absolute (ratios, small counts)
+MIN_SIG = 2  # evidence may round a number of the input to 2 significant digits, no coarser
 LATENCY_METRICS = {
     "http_req_duration", "http_req_waiting", "http_req_service", "iteration_duration"
 }  # fmt: skip
@@ -66,11 +65,15 @@ _INJECTION = [
     ),
     (
         re.compile(
-            r"(?<!not )(?<!never )(?<!n't )\b(disable|turn off|switch off|delete|drop|remove|skip"
-            r"|bypass)\s+(all\s+|the\s+|every\s+|any\s+)?(thresholds?|checks|stages)\b",
+            r"(?<!not )(?<!never )(?<!n't )(?<!rather than )\b(disable|turn off|switch off|delete"
+            r"|drop|remove|skip|bypass)\s+(all\s+|the\s+|every\s+|any\s+)?(thresholds?|checks)\b",
             _I,
         ),
-        "asks to disable thresholds or remove stages",
+        "asks to disable thresholds",
+    ),
+    (
+        re.compile(r"\b(remove|delete|drop|skip)\s+(all|every)\s+(of\s+the\s+)?stages?\b", _I),
+        "asks to remove every stage",
     ),
 ]
 
@@ -275,8 +278,21 @@ def _evidence_problem(evidence: Sequence[Evidence], numbers: Sequence[float]) ->
     return None
 
 
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= max(REL_TOL * max(abs(a), abs(b)), ABS_TOL)
+def _significant(x: float) -> int:
+    """Significant digits the answer wrote: 215 → 3, 0.011 → 2, 200 → 1 (then MIN_SIG)."""
+    mantissa = f"{abs(x):.12g}".split("e")[0]
+    integer, _, fraction = mantissa.partition(".")
+    digits = (integer + fraction).lstrip("0") if fraction else integer.strip("0")
+    return max(len(digits), MIN_SIG)
+
+
+def _close(evidence: float, number: float) -> bool:
+    """`evidence` is `number` as written at the evidence's own precision (a 2 % tolerance
+    let 60 % of random values through on a 5-run input; rounding lets ~10 % through)."""
+    if abs(evidence - number) <= 1e-9 * max(1.0, abs(number)):
+        return True
+    sig = _significant(evidence)
+    return float(f"{number:.{sig}g}") == float(f"{evidence:.{sig}g}")
 
 
 def known_numbers(inp: AdviceInput) -> list[float]:
@@ -299,7 +315,7 @@ def known_numbers(inp: AdviceInput) -> list[float]:
     out: set[float] = set()
     for v in base:
         if math.isfinite(v):
-            out.update((v, v * 100, v / 100, v * 1000, v / 1000))
+            out.update((v, v * 100, v * 1000, v / 1000))  # ratio → %, s ↔ ms
     return sorted(out)
 
 
@@ -310,7 +326,8 @@ def _summaries(values: list[float]) -> Iterable[float]:
     out = [ordered[0], ordered[-1], statistics.fmean(ordered), statistics.median(ordered)]
     if len(ordered) >= 2:
         out.append(statistics.stdev(ordered))
-        out.extend(statistics.quantiles(ordered, n=20, method="inclusive"))  # 5 % steps
+        q = statistics.quantiles(ordered, n=20, method="inclusive")  # 5 % steps
+        out.extend((q[17], q[18]))  # the 90th and 95th percentiles
     return out
 
 
