@@ -40,8 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "heal",
         help="turn a run's advice into a diff of its plan or k6 script (--apply writes it)",
         description="Ask the advisor about a run, then show the suggested threshold and stage "
-        "edits as a unified diff of a loadtui plan (--plan) or a k6 script's options (--script), with "
-        "a markdown summary; --apply writes the edits at or above --min-confidence.",
+        "edits as a unified diff of a loadtui plan (--plan) or a k6 script's options "
+        "(--script), with a markdown summary; --apply writes the edits at or above "
+        "--min-confidence.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -83,6 +84,15 @@ def _read(path: Path) -> str:
         raise UserError(f"{path} not found: give the plan or k6 script the run used") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read {path}: {exc}") from exc
+
+
+def _shown(path: Path) -> str:
+    """The path in the diff header: relative to here when it is below (so `git apply` and
+    `patch -p1` find it from the repository root), else as given."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -132,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
         chosen.append(edit)
         outcomes[edit.id] = EditOutcome("applied" if args.apply else "proposed")
     new_text = apply_edits(kind, text, chosen, str(path))
-    patch = unified(text, new_text, str(path))
+    patch = unified(text, new_text, _shown(path))
     changed = bool(patch)
     bak = write_atomic(path, new_text) if args.apply and changed else None
     summary = heal_markdown(
