@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -113,10 +114,22 @@ async def test_accept_two_reject_one_apply_undo_and_verify(
             verdicts = shown(app, "#advisor-bottom")
             assert "every threshold held in 2/2 runs" in verdicts
             assert "✓✓ http_req_duration p(95)<650" in verdicts
+
+            await pilot.press("v")  # again, and stop it with escape once a run is going
+            windows_in = re.compile(r"run 1/2 · \d+s$")  # a window of run 1 arrived
+            assert await wait_for(lambda: bool(windows_in.search(panel.asking)), 30)
+            await pilot.press("escape")
+            assert await wait_for(lambda: not panel.verifying, 30)
+            await pilot.pause()
+            stopped = panel.board
+            assert stopped is not None and stopped is not board and stopped.cancelled
+            assert len(stopped.runs) <= 1 and "cancelled" in shown(app, "#advisor-status")
         # each verification run is a real run folder of the edited plan
-        for r in board.runs:
+        for r in board.runs + stopped.runs:
             record, windows = load_run(runs / r.run_id)
-            assert record.metrics["http_reqs"]["count"] > 10 and windows
+            assert windows and (
+                record.state == "interrupted" or record.metrics["http_reqs"]["count"] > 10
+            )
             assert "p(95)<650" in (runs / r.run_id / "plan.yaml").read_text(encoding="utf-8")
 
 
@@ -322,3 +335,21 @@ async def test_o_switches_the_edits_to_a_k6_script_and_apply_touches_only_its_op
         await pilot.press("u")
         await pilot.pause()
         assert script.read_text(encoding="utf-8") == K6_SCRIPT
+
+
+async def test_verify_against_a_target_that_is_not_there_says_so_and_writes_no_run(
+    tmp_path: Path, shown: Callable[..., str]
+) -> None:
+    plan_file = write_plan(tmp_path / "shop.yaml", "http://127.0.0.1:9")  # nothing listens
+    runs = tmp_path / "runs"
+    run = finished_run(runs, plan_file)
+    app = make_app(plan_file, runs, run_dir=run, advice=three_edits())
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = await open_advisor(app, pilot)
+        await pilot.press("v")
+        assert await wait_for(lambda: not panel.verifying, 30)
+        await pilot.pause()
+        assert panel.board is not None and panel.board.runs[0].state == "not started"
+        assert "could not start" in shown(app, "#advisor-status")
+        assert "127.0.0.1:9" in shown(app, "#advisor-bottom")
+    assert sorted(p.name for p in runs.iterdir() if p.is_dir()) == [run.name]
