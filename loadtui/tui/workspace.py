@@ -9,9 +9,9 @@ A ready-made `plan` (a plan file, a `--url`-style plan) bypasses the model: the 
 it as given.
 
 Screens change the workspace only through its intents (`open_logs`, `set_model`, `rename`,
-`toggle_excluded`, `toggle_bots`, `set_target`, `set_plan`); each edits and then announces one
-`WorkspaceChange` to the listeners (the app turns it into a Textual signal), so no screen keeps
-a counter or polls for edits.
+`toggle_excluded`, `toggle_bots`, `set_target`, `set_plan`, `forecast`, `advise`); each edits
+and then announces one `WorkspaceChange` to the listeners (the app turns it into a Textual
+signal), so no screen keeps a counter or polls for edits.
 """
 
 from __future__ import annotations
