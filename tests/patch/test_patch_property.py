@@ -1,12 +1,27 @@
 """Property: any subset of a suggestion set's hunks, applied in any order, gives a file that
-parses (k6: tree-sitter finds no ERROR or MISSING node; plan: it loads as a TestPlan), the same
+parses (k6: tree-sitter finds no ERROR or MISSING node and `node --check` accepts it; plan:
+it loads as a TestPlan), the same
 file whatever the order, and the the code around the options never changes."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from patch_scripts import SEEDS, SPREAD, VARIABLES, adjust, parses, remove, small_plan, threshold
+from patch_scripts import (
+    NODE,
+    SEEDS,
+    SPREAD,
+    VARIABLES,
+    adjust,
+    node_check,
+    parses,
+    remove,
+    small_plan,
+    threshold,
+)
 
 from loadtui.contracts import StageAdjustment, StageRemoval, ThresholdChange
 from loadtui.export.k6 import render_k6
@@ -90,6 +105,9 @@ def test_random_subsets_always_parse(
     assert not everything_removed
     if kind == "k6":
         assert parses(out)
+        if NODE is not None and out != text:  # and node, a second parser, agrees
+            with tempfile.TemporaryDirectory() as tmp:
+                node_check(Path(tmp), out)
         head = text.index("\n")  # the first line, and the code after the options
         tail = max(text.rfind("export function"), text.rfind("export default function"))
         assert out[:head] == text[:head]
