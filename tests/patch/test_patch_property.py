@@ -1,7 +1,7 @@
 """Property: any subset of a suggestion set's hunks, applied in any order, gives a file that
 parses (k6: tree-sitter finds no ERROR or MISSING node and `node --check` accepts it; plan:
-it loads as a TestPlan), the same
-file whatever the order, and the the code around the options never changes."""
+it loads as a TestPlan), the same file whatever the order, and the code around the options
+never changes."""
 
 from __future__ import annotations
 
