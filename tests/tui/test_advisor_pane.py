@@ -353,3 +353,17 @@ async def test_verify_against_a_target_that_is_not_there_says_so_and_writes_no_r
         assert "could not start" in shown(app, "#advisor-status")
         assert "127.0.0.1:9" in shown(app, "#advisor-bottom")
     assert sorted(p.name for p in runs.iterdir() if p.is_dir()) == [run.name]
+
+
+async def test_a_run_whose_plan_file_changed_since_is_advised_on_its_own_copy(
+    tmp_path: Path, shown: Callable[..., str]
+) -> None:
+    plan_file = write_plan(tmp_path / "shop.yaml", "http://127.0.0.1:9")
+    runs = tmp_path / "runs"
+    run = finished_run(runs, plan_file)
+    plan_file.write_text(plan_file.read_text(encoding="utf-8") + "# edited after the run\n")
+    app = make_app(plan_file, runs, run_dir=run, advice=three_edits())
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = await open_advisor(app, pilot)
+        assert panel.session is not None and panel.session.path == run / "plan.yaml"
+        assert "the run's copy of its plan" in shown(app, "#advisor-head")

@@ -451,7 +451,9 @@ class AdvisorPanel(Vertical):
         elif session.pending:
             file_line += " · enter writes"
         folder = _shown_path(session.path.parent)
-        if folder != ".":
+        if self.run_dir is not None and session.path == self.run_dir / "plan.yaml":
+            file_line += " · the run's copy of its plan (o: your plan file or k6 script)"
+        elif folder != ".":
             file_line += f" · in {folder}"
         head.update(header_text(advice, session.counts(), clean(file_line)))
         lines = findings_text(advice)
