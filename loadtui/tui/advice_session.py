@@ -367,9 +367,18 @@ def _source(expression: str) -> str:
         return expression.strip()
 
 
-def edit_file_for(run_dir: Path, plan_source: Path | None) -> Path:
+def working_copy(run_dir: Path, work_dir: Path) -> Path:
+    """Where edits to a run's own plan go: `WORK_DIR/<run-id>.plan.yaml`. A run folder records
+    what ran (written only by the run's sink), so its `plan.yaml` is copied, never edited."""
+    return work_dir / f"{run_dir.name}.plan.yaml"
+
+
+def edit_file_for(run_dir: Path, plan_source: Path | None, work_dir: Path) -> Path:
     """The file the advice edits: the plan file the run came from (the workspace's plan file,
-    when the run folder's copy of the plan is that file byte for byte), else that copy."""
+    when the run folder's copy of the plan is that file byte for byte), else a working copy of
+    the run's plan in `work_dir`, made now if it does not exist yet (an earlier review's copy,
+    edits and all, is kept). Without a plan in the run folder: that missing path, so opening it
+    says what to do."""
     copy = run_dir / "plan.yaml"
     if (
         plan_source is not None
@@ -377,7 +386,15 @@ def edit_file_for(run_dir: Path, plan_source: Path | None) -> Path:
         and (not copy.is_file() or copy.read_bytes() == plan_source.read_bytes())
     ):
         return plan_source
-    return copy
+    if not copy.is_file():
+        return copy
+    work = working_copy(run_dir, work_dir)
+    if not work.exists():
+        try:
+            work.write_bytes(copy.read_bytes())
+        except OSError as exc:
+            raise UserError(f"cannot copy the run's plan to {work}: {exc}") from exc
+    return work
 
 
 AdviceMode = Literal["auto", "offline", "llm"]

@@ -129,7 +129,7 @@ class Workspace:
         advice: SuggestionSet | None = None,
     ) -> None:
         """The run the Advisor pane should advise on, the file its edits go to (None: the plan
-        file the run came from, else the run folder's copy) and, optionally, an answer already
+        file the run came from, else a copy of the run's plan) and, optionally, an answer already
         given (`loadtui advise --json`, a test); without one the pane asks the advisor."""
         self.advise_run = Path(run_dir)
         self.advise_file = Path(file) if file is not None else None

@@ -355,7 +355,7 @@ async def test_verify_against_a_target_that_is_not_there_says_so_and_writes_no_r
     assert sorted(p.name for p in runs.iterdir() if p.is_dir()) == [run.name]
 
 
-async def test_a_run_whose_plan_file_changed_since_is_advised_on_its_own_copy(
+async def test_a_run_whose_plan_file_changed_since_is_advised_on_a_copy_of_its_plan(
     tmp_path: Path, shown: Callable[..., str]
 ) -> None:
     plan_file = write_plan(tmp_path / "shop.yaml", "http://127.0.0.1:9")
@@ -365,5 +365,12 @@ async def test_a_run_whose_plan_file_changed_since_is_advised_on_its_own_copy(
     app = make_app(plan_file, runs, run_dir=run, advice=three_edits())
     async with app.run_test(size=(80, 24)) as pilot:
         panel = await open_advisor(app, pilot)
-        assert panel.session is not None and panel.session.path == run / "plan.yaml"
-        assert "the run's copy of its plan" in shown(app, "#advisor-head")
+        session = panel.session
+        assert session is not None and session.path == tmp_path / f"{run.name}.plan.yaml"
+        assert "a copy of the run's plan" in shown(app, "#advisor-head")
+        ran = (run / "plan.yaml").read_bytes()
+        await pilot.press("A", "enter")
+        await pilot.pause()
+        assert "p(95)<650" in session.path.read_text(encoding="utf-8")
+        assert (run / "plan.yaml").read_bytes() == ran  # the run's record of what ran stays
+        assert sorted(p.name for p in run.iterdir() if p.name.startswith("plan")) == ["plan.yaml"]

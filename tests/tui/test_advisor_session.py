@@ -181,14 +181,19 @@ def test_a_k6_script_is_verified_with_the_plan_that_ran_and_the_new_thresholds(
     assert plan.stages == ran.stages and isinstance(plan.stages[0], Stage)
 
 
-def test_the_edited_file_is_the_plan_the_run_came_from_else_the_run_folders_copy(
+def test_the_edited_file_is_the_plan_the_run_came_from_else_a_copy_outside_the_run(
     tmp_path: Path,
 ) -> None:
     source = write_plan(tmp_path / "shop.yaml", "http://127.0.0.1:9")
-    run = tmp_path / "run"
-    run.mkdir()
+    run = tmp_path / "runs" / "r-1"
+    run.mkdir(parents=True)
     (run / "plan.yaml").write_bytes(source.read_bytes())
-    assert edit_file_for(run, source) == source
-    (run / "plan.yaml").write_text("# another plan\n")
-    assert edit_file_for(run, source) == run / "plan.yaml"
-    assert edit_file_for(run, None) == run / "plan.yaml"
+    assert edit_file_for(run, source, tmp_path) == source
+    (run / "plan.yaml").write_text("# the plan as it ran\n")
+    work = edit_file_for(run, source, tmp_path)
+    assert work == tmp_path / "r-1.plan.yaml" and work.read_text() == "# the plan as it ran\n"
+    work.write_text("# my edits so far\n")  # a second review keeps the earlier copy
+    assert edit_file_for(run, None, tmp_path).read_text() == "# my edits so far\n"
+    assert (run / "plan.yaml").read_text() == "# the plan as it ran\n"  # the run is untouched
+    (run / "plan.yaml").unlink()
+    assert edit_file_for(run, None, tmp_path) == run / "plan.yaml"  # missing: open says so

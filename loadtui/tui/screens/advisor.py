@@ -3,7 +3,8 @@ verified. A thin host of `widgets.advisor.AdvisorPanel` (the wizard hosts the sa
 
 Which run: the one the workspace names (`Workspace.advise`: `a` on the Run pane's results or on
 a run in History), else the newest run in the index; the file: the plan file that run came
-from, else the run folder's copy of its plan (`o` picks another plan or a k6 script).
+from, else a copy of the run's plan beside the runs folder, `<run-id>.plan.yaml` (a run folder
+records what ran and is never edited); `o` picks another plan or a k6 script.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ from loadtui.tui.advice_session import (
     VerifyBoard,
     ask_advisor,
     edit_file_for,
+    working_copy,
 )
 from loadtui.tui.widgets.advisor.diff_text import diff_text, first_change
 from loadtui.tui.widgets.advisor.messages import (
@@ -135,11 +136,21 @@ class AdvisorPanel(Vertical):
     def open_run(
         self, run_dir: Path, file: Path | None = None, advice: SuggestionSet | None = None
     ) -> None:
-        """Advise on `run_dir`, editing `file` (None: the plan file the run came from, else the
-        run folder's copy). With `advice` at hand it is shown at once; else the advisor is
-        asked (offline, or the LLM when OPENAI_API_KEY / OPENAI_BASE_URL is set)."""
+        """Advise on `run_dir`, editing `file` (None: the plan file the run came from, else
+        `<run-id>.plan.yaml`, a copy of the run's plan beside the runs folder). With `advice`
+        at hand it is shown at once; else the advisor is asked (offline, or the LLM when
+        OPENAI_API_KEY / OPENAI_BASE_URL is set)."""
         self.run_dir = run_dir
-        self.edit_file = file or edit_file_for(run_dir, self._plan_source())
+        try:
+            self.edit_file = file or edit_file_for(
+                run_dir, self._plan_source(), self._runs_dir().parent
+            )
+        except UserError as exc:
+            self.edit_file = None
+            self.session = None
+            self._say(str(exc), "bold red")
+            self._draw()
+            return
         self.board = None
         self._switch("diff")
         self.border_title = f"Advisor · {clean(run_dir.name)}"
@@ -451,8 +462,10 @@ class AdvisorPanel(Vertical):
         elif session.pending:
             file_line += " · enter writes"
         folder = _shown_path(session.path.parent)
-        if self.run_dir is not None and session.path == self.run_dir / "plan.yaml":
-            file_line += " · the run's copy of its plan (o: your plan file or k6 script)"
+        if self.run_dir is not None and session.path == working_copy(
+            self.run_dir, self._runs_dir().parent
+        ):
+            file_line += " · a copy of the run's plan (o: your plan file or k6 script)"
         elif folder != ".":
             file_line += f" · in {folder}"
         head.update(header_text(advice, session.counts(), clean(file_line)))
