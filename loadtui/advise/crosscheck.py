@@ -97,17 +97,30 @@ def crosscheck(answer: SuggestionSet, inp: AdviceInput) -> SuggestionSet:
     """`answer` without the edits the data contradicts, each dropped with a note."""
     numbers = known_numbers(inp)
     notes = list(answer.notes)
+    seen: set[str] = set()  # ids and targets: a reviewer accepts edits by id, one per target
     thresholds: list[ThresholdChange] = []
     for change in answer.new_thresholds:
-        why = _threshold_problem(change, inp) or _evidence_problem(change.evidence, numbers)
+        why = (
+            _duplicate(seen, change.id, f"metric {change.metric}")
+            or _threshold_problem(change, inp)
+            or _evidence_problem(change.evidence, numbers)
+        )
         _keep(change, why, thresholds, notes)
     stages: list[StageAdjustment] = []
     for adj in answer.stage_adjustments:
-        why = _stage_problem(adj, inp) or _evidence_problem(adj.evidence, numbers)
+        why = (
+            _duplicate(seen, adj.id, f"stage {adj.stage}")
+            or _stage_problem(adj, inp)
+            or _evidence_problem(adj.evidence, numbers)
+        )
         _keep(adj, why, stages, notes)
     removals: list[StageRemoval] = []
     for rem in answer.remove:
-        why = _removal_problem(rem, inp) or _evidence_problem(rem.evidence, numbers)
+        why = (
+            _duplicate(seen, rem.id, f"stage {rem.stage}")
+            or _removal_problem(rem, inp)
+            or _evidence_problem(rem.evidence, numbers)
+        )
         _keep(rem, why, removals, notes)
     regression = answer.regression
     if inp.regression is not None and inp.regression.verdict == "regression" and not regression:
@@ -124,6 +137,15 @@ def crosscheck(answer: SuggestionSet, inp: AdviceInput) -> SuggestionSet:
             "notes": notes,
         }
     )
+
+
+def _duplicate(seen: set[str], edit_id: str, target: str) -> str | None:
+    """A second edit with the same id or on the same metric/stage (the first one stands)."""
+    for key, what in ((f"id:{edit_id}", f"id {edit_id!r}"), (target, target)):
+        if key in seen:
+            return f"a second edit on {what}"
+    seen.update((f"id:{edit_id}", target))
+    return None
 
 
 def _keep(edit: Any, why: str | None, kept: list[Any], notes: list[str]) -> None:

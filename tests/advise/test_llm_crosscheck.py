@@ -75,3 +75,19 @@ def test_advice_that_mentions_thresholds_is_not_mistaken_for_an_injection() -> N
         injection_reason(_answer(new_thresholds=[{**threshold("x", "p(95)<1", 1), "new": []}]), inp)
         or ""
     )
+
+
+def test_a_second_edit_on_the_same_metric_or_stage_is_dropped() -> None:
+    first = threshold("http_req_duration", "p(95)<260", 215.0)
+    again = {**threshold("http_req_duration", "p(95)<270", 215.0), "id": "threshold:other"}
+    adj = valid_answer()["stage_adjustments"][0]
+    removal = {"kind": "remove_stage", "id": "remove:0", "stage": 0, "reason": "x",
+               "confidence": 0.5, "evidence": [{"name": "runs", "value": 5}]}  # fmt: skip
+    answer = _answer(new_thresholds=[first, again], stage_adjustments=[adj], remove=[removal])
+    checked = crosscheck(answer, advice_input())
+    assert [t.new for t in checked.new_thresholds] == [["p(95)<260"]]
+    assert [a.id for a in checked.stage_adjustments] == ["stage:0"] and checked.remove == []
+    assert checked.notes == [
+        "dropped threshold:other: a second edit on metric http_req_duration",
+        "dropped remove:0: a second edit on stage 0",
+    ]
