@@ -25,8 +25,10 @@ EPILOG = """examples:
   loadtui demo --port 9090 --theme light
   loadtui demo --peak-rps 1200 --duration 5m   # closer to the target's knee (≈ 1550 rps)
 
-In the TUI: enter on the Personas pane plans a test and goes to the Run pane, enter again
-starts it, ? lists every key, q quits. The demo target stops when the TUI exits.
+The TUI opens the guided wizard on the sample log (profile › plan › run › forecast › advise ›
+export): n goes to the next step once this one is done, backspace goes back, ? lists every
+key, q quits (and the wizard resumes where you were when started again in this folder). Its
+first run is a 40 s stress test at 200 req/s. The demo target stops when the TUI exits.
 If PORT is taken, the target listens on a free port instead (and says which): load is only
 ever sent to the target this command started.
 """
@@ -57,10 +59,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--peak-rps",
         type=float,
         default=argparse.SUPPRESS,
-        help="peak requests/s of runs from the TUI (default 300: lively, below the knee)",
+        help="peak requests/s of runs from the TUI (default 200: lively, below the knee)",
     )
     p.add_argument(
-        "--duration", default=argparse.SUPPRESS, help="length of runs from the TUI (default 2m)"
+        "--duration", default=argparse.SUPPRESS, help="length of runs from the TUI (default 40s)"
     )
     p.set_defaults(func=run)
 
@@ -112,7 +114,9 @@ def tui_args(args: argparse.Namespace, target: str, note: str | None = None) -> 
         peak_rps=DEMO_PEAK_RPS if peak is None else peak,
         peak_source="demo" if peak is None else "flag",
         duration=getattr(args, "duration", None) or DEMO_DURATION,
+        duration_flag=getattr(args, "duration", None),  # the wizard's own default otherwise
         notice=note,
+        wizard="demo",
     )
 
 

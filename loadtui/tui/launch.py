@@ -105,6 +105,9 @@ def build_app(
     `theme_store` keeps the theme (default: the user's config file)."""
     store = theme_store if theme_store is not None else UserConfig()
     theme = kept_theme(getattr(args, "theme", None), store)
+    wizard = build_wizard(args, theme, store, **options)
+    if wizard is not None:
+        return wizard
     choice = plan_choice_from_args(args)
     workspace = workspace_from_args(args)
     from loadtui.tui.app import LoadtuiApp
@@ -114,6 +117,34 @@ def build_app(
         theme_name=theme,
         run_options=tui_run_options(**{"start_demo_target": workspace.target is None, **options}),
         plan_choice=choice,
+        notice=getattr(args, "notice", None),
+        theme_store=store,
+    )
+
+
+def build_wizard(
+    args: argparse.Namespace, theme: str, store: ThemeStore, **options: object
+) -> LoadtuiApp | None:
+    """The guided wizard when `args` open it (see `wizard_launch`), resumed from its project."""
+    from loadtui.tui import wizard_launch as wl
+
+    found = wl.wizard_project(args, Path.cwd())
+    if found is None:
+        return None
+    project, folder = found
+    project = wl.with_flags(project, args)
+    from loadtui.tui.wizard_app import WizardApp
+
+    run_options = tui_run_options(**{"out_dir": folder / "runs", **options})
+    project = wl.resumed(project, folder, has_advisor="advisor" in WizardApp.MODES)
+    demo_url = getattr(args, "target", None) if getattr(args, "wizard", None) == "demo" else None
+    return WizardApp(
+        wl.wizard_workspace(project, folder, run_options.out_dir, demo_url),
+        project,
+        folder,
+        demo_url=demo_url,
+        theme_name=theme,
+        run_options=run_options,
         notice=getattr(args, "notice", None),
         theme_store=store,
     )

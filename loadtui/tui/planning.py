@@ -40,6 +40,7 @@ class PlanChoice:
     duration: str | None = DEFAULT_RUN_DURATION
     peak_rps: float | None = None
     peak_source: PeakSource = "log"
+    workload: Literal["open", "closed"] = "open"  # closed: VUs loop sessions (the wizard's form)
 
     def next_type(self, step: int = 1) -> PlanChoice:
         """The next test type the planner knows (`step=-1`: the previous one)."""
@@ -130,6 +131,7 @@ def make_plan(model: TrafficModel, choice: PlanChoice, target: str) -> TestPlan:
     return build_plan(
         model,
         type=choice.type,
+        workload=choice.workload,
         duration=choice.duration,
         peak_rps=planned_peak_rps(model, choice),
         target=target,

@@ -14,6 +14,7 @@ the folder can be moved or checked in.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -72,7 +73,9 @@ class Project(BaseModel):
     last_run_state: str | None = None
     forecast_runs: list[str] = Field(default_factory=list)
     forecast_done: bool = False
-    advice_accepted: list[str] = Field(default_factory=list)  # ids of accepted edits
+    plan_digest: str | None = None  # sha256 of the plan file as the wizard last wrote it
+    # the plan file's digest after the Advisor wrote accepted edits into it (one per apply)
+    advice_accepted: list[str] = Field(default_factory=list)
     advice_skipped: bool = False  # no advisor available: the step was passed without one
     exported: list[str] = Field(default_factory=list)
     theme: str | None = None
@@ -138,6 +141,15 @@ def resolved(folder: Path, path: str) -> Path:
     """A path read back from the project (relative ones are inside `folder`)."""
     p = Path(path).expanduser()
     return p if p.is_absolute() else Path(folder) / p
+
+
+def digest(path: Path) -> str | None:
+    """sha256 of a file's bytes (None when it is gone): tells the wizard's own plan from one
+    the Advisor has since written accepted edits into."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 # -- steps ---------------------------------------------------------------------------------------
@@ -221,7 +233,7 @@ def forget_after(project: Project, step: Step) -> Project:
     if "profile" in later:
         update |= {"model_path": None, "renames": {}, "excluded": [], "kept_bots": []}
     if "plan" in later:
-        update["plan_path"] = None
+        update |= {"plan_path": None, "plan_digest": None}
     if "run" in later:
         update |= {"last_run_dir": None, "last_run_state": None}
     if "forecast" in later:

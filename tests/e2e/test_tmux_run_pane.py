@@ -19,6 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
 
 ROOT = Path(__file__).resolve().parents[2]
 LOADTUI = ROOT / ".venv" / "bin" / "loadtui"
+SAMPLE = ROOT / "sample_data" / "shop_access.log"  # a bare `loadtui` opens the wizard instead
 
 
 def capture(session: str) -> str:
@@ -69,7 +70,7 @@ def test_run_pane_plan_stress_switch_quit_question_and_results(
     rc_file = tmp_path / "rc"
     session = f"loadtui-runpane-{uuid.uuid4().hex[:8]}"
     command = (
-        f"cd {tmp_path} && env -u CI {LOADTUI} --target {target.url} --peak-rps 60 "
+        f"cd {tmp_path} && env -u CI {LOADTUI} --log {SAMPLE} --target {target.url} --peak-rps 60 "
         f"--duration 15s; echo $? > {rc_file}"
     )
     subprocess.run(

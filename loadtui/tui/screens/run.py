@@ -205,6 +205,7 @@ class RunScreen(Screen[None]):
         """A plan made before an edit is stale; between runs the plan view shows the new one."""
         if change.kind == "target":
             self.target_url = None
+        self.choice = self.loadtui.plan_choice  # the wizard's plan form may have changed it
         if self.state in ("idle", "ended"):
             if change.replans:
                 self.plan = None
