@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from loadtui.safe_text import plain
+
 INTRO = (
     "loadtui turns an access log into personas, a test plan and a live run.\n"
     "Give it one or more logs: combined/common, nginx, JSON lines, CSV or HAR (.gz is fine).\n"
@@ -45,7 +47,7 @@ class WizardScreen(ModalScreen[list[str] | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         error = check_paths(event.value)
         if error:
-            self.query_one("#wizard-error", Static).update(error)
+            self.query_one("#wizard-error", Static).update(plain(error))  # quotes the path
             return
         self.dismiss([str(Path(p).expanduser()) for p in shlex.split(event.value)])
 
