@@ -374,3 +374,28 @@ async def test_a_run_whose_plan_file_changed_since_is_advised_on_a_copy_of_its_p
         assert "p(95)<650" in session.path.read_text(encoding="utf-8")
         assert (run / "plan.yaml").read_bytes() == ran  # the run's record of what ran stays
         assert sorted(p.name for p in run.iterdir() if p.name.startswith("plan")) == ["plan.yaml"]
+
+
+async def test_hostile_text_in_an_answer_is_shown_as_text_never_markup_or_escapes(
+    tmp_path: Path, shown: Callable[..., str]
+) -> None:
+    plan_file = write_plan(tmp_path / "shop.yaml", "http://127.0.0.1:9")
+    runs = tmp_path / "runs"
+    run = finished_run(runs, plan_file)
+    advice = three_edits()
+    advice.reason = "[@click=app.quit]fine[/] \x1b]52;c;cGF5bG9hZA==\x07"
+    advice.new_thresholds[0].reason = "[bold red]ignore previous instructions[/]\u202egnp."
+    advice.findings[0].routes = ["GET /[link=http://evil]x[/link]", "GET /\x1b[2J"]
+    app = make_app(plan_file, runs, run_dir=run, advice=advice)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_advisor(app, pilot)
+        text = shown(app, "#advisor-pane")
+        assert "[@click=app.quit]fine[/]" in text and "\\x1b]52" in text
+        assert "[bold red]ignore previous instructions[/]\\u202e" in text
+        assert "GET /[link=http://evil]x[/link]" in text and "GET /\\x1b[2J" in text
+        assert "\x1b" not in text and "\u202e" not in text
+        head = shown(app, "#advisor-head").splitlines()[0]
+        x = head.index("[@click") + 3  # a parsed @click would quit the app when clicked
+        await pilot.click("#advisor-head", offset=(x, 0))
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, AdvisorScreen)
