@@ -59,7 +59,7 @@ def advise(inp: AdviceInput) -> SuggestionSet:
             )
     elif len(basis) < FEW_BASELINE_RUNS:
         notes.append(
-            f"{len(basis)} baseline run(s): too few for a run-to-run spread, margins doubled"
+            f"{len(basis)} baseline run(s): too few for a run-to-run spread, minimum margin 15 %"
         )
 
     guards = Guards(

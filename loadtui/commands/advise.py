@@ -26,7 +26,7 @@ EPILOG = """examples:
   loadtui advise RUN --note "new cache layer deployed" --llm
 
 The offline advisor sets latency and error bounds from the baseline runs' run-to-run spread
-(90th percentile + max(2 sd, 5 %), rounded up), lengthens ramps that fail while the hold after
+(90th percentile + max(2 sd, 10 %), rounded up), lengthens ramps that fail while the hold after
 them does not, turns breaking spikes into steps and drops a stage only when it failed for the
 load generator's sake in repeated runs. It never loosens a bound to hide a regression or a
 broken test (404s on missing routes, refused connections): those are reported as findings.
@@ -79,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
     mode: Mode = "offline" if args.offline else "llm" if args.llm else "auto"
     result = advise(inp, mode)
     if args.json:
-        print(result.model_dump_json(indent=2))
+        from loadtui.safe_text import json_text
+
+        print(json_text(result.model_dump_json(indent=2)))  # LLM text: no raw C1 or bidi
     else:
         print_advice(result, baseline_source=source if bases else None)
     return 0

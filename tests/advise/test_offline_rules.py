@@ -79,12 +79,13 @@ def test_same_input_gives_the_same_suggestions_byte_for_byte() -> None:
 
 
 def test_latency_bounds_round_to_steps_people_write() -> None:
-    assert latency_step(60.0) == 2.0
-    assert latency_step(500.0) == 25.0
-    assert latency_step(2000.0) == 100.0
-    assert latency_step(10.0) == 1.0
+    assert latency_step(60.0) == 1.0
+    assert latency_step(500.0) == 10.0
+    assert latency_step(1000.0) == 25.0
+    assert latency_step(2000.0) == 50.0
     b = latency_bound([490.0, 500.0, 505.0, 495.0, 510.0])
-    assert b.value % 25 == 0 and b.value >= b.raw
+    assert b.value % 10 == 0 and b.value >= b.raw
+    assert b.value == 560.0  # Q90 508 + 10 % of 500 = 558, up to the next 10 ms
     assert nice_rate(0.003) == 0.005
     assert error_rate_bound([0.0, 0.0, 0.0]).value == 0.01  # never below k6's customary 1 %
 
@@ -289,4 +290,4 @@ def test_without_a_baseline_the_run_itself_is_the_basis_only_when_sound(failed: 
         assert t is None and any("not a sound basis" in n for n in result.notes)
     else:
         assert t is not None and t.confidence == 0.43
-        assert bound_of(t.new, "p(95)") == 110.0  # 100 + 10 % (one run: doubled margin)
+        assert bound_of(t.new, "p(95)") == 116.0  # 100 + 15 % (one run), up in 2 ms steps
