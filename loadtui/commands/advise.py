@@ -79,9 +79,7 @@ def run(args: argparse.Namespace) -> int:
     mode: Mode = "offline" if args.offline else "llm" if args.llm else "auto"
     result = advise(inp, mode)
     if args.json:
-        from loadtui.safe_text import json_text
-
-        print(json_text(result.model_dump_json(indent=2)))  # LLM text: no raw C1 or bidi
+        print(result.model_dump_json(indent=2))
     else:
         print_advice(result, baseline_source=source if bases else None)
     return 0
