@@ -53,7 +53,7 @@ def passes(thresholds: dict[str, list[str]], run_dir: Path) -> tuple[bool, dict[
 
 
 @pytest.mark.e2e
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(300)  # ~55 s on a quiet box; 2 min seen under 7 others
 def test_thresholds_from_five_baseline_runs_pass_noise_and_fail_a_slowdown(
     tmp_path: Path,
 ) -> None:
