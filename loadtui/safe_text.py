@@ -68,6 +68,26 @@ def markup_value(value: object) -> str:
     return escape(clean(value))
 
 
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # astral: a UTF-16 surrogate pair, as JSON spells it
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_text(document: str) -> str:
+    """A JSON document safe for a terminal and still the same document: characters `clean`
+    would escape can only sit inside strings (JSON's own layout is spaces and newlines), so
+    they become JSON `\\u` escapes. For encoders that write UTF-8 as is (pydantic's
+    `model_dump_json`); `json.dumps` escapes all but DEL already."""
+    if document.isprintable():
+        return document
+    return "".join(
+        char if char.isprintable() or char == "\n" else _json_escape(char) for char in document
+    )
+
+
 def is_clean(text: str) -> bool:
     """True when `text` holds no character `clean` would escape (for tests and guards)."""
     return text.isprintable()

@@ -79,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
     mode: Mode = "offline" if args.offline else "llm" if args.llm else "auto"
     result = advise(inp, mode)
     if args.json:
-        print(result.model_dump_json(indent=2))
+        from loadtui.safe_text import json_text
+
+        print(json_text(result.model_dump_json(indent=2)))  # LLM text: no raw C1 or bidi
     else:
         print_advice(result, baseline_source=source if bases else None)
     return 0

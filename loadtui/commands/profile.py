@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from loadtui import durations
 from loadtui.errors import UserError
-from loadtui.safe_text import clean, markup_value
+from loadtui.safe_text import clean, json_text, markup_value
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -157,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UserError(f"cannot write assignments to {args.assignments}: {exc}") from exc
     if args.json:
-        sys.stdout.write(model.model_dump_json(indent=2) + "\n")
+        sys.stdout.write(json_text(model.model_dump_json(indent=2)) + "\n")  # paths, UAs
         return 0
     # piped output is read in files and CI logs: give the table room instead of 80 columns,
     # unless COLUMNS says how wide the reader is

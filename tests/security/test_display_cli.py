@@ -6,6 +6,7 @@ and must hold no raw control character while still showing the text, escaped."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,10 @@ def test_profile_output_of_every_format_shows_hostile_paths_escaped(
         assert code == 0, out
         assert unclean_lines(out) == [], (kind, out)
         route = hostile_route(model_path)
+        code, doc = cli(capsys, "profile", str(log), "--json", "--k", "2")  # JSON to a terminal
+        assert code == 0 and unclean_lines(doc) == [], (kind, doc)
+        routes = {e["route"] for p in json.loads(doc)["personas"] for e in p["endpoint_mix"]}
+        assert route in routes  # the same document: escapes are JSON's own
         # the data keeps its characters; only the display escapes them
         assert clean(route) != route or "[" in route, (kind, route)
         assert clean(route)[:14] in out, (kind, clean(route), out)
@@ -115,6 +120,14 @@ def test_every_command_on_hostile_runs_prints_escaped_text(
     console.print(summary_text(record, slow), soft_wrap=True)
     outputs["run summary"] = console.file.getvalue()  # type: ignore[attr-defined]
 
+    for name, argv in (
+        ("history --json", ["history", "--out", str(runs), "--json"]),
+        ("analyze --json", ["analyze", str(slow), "--baseline", str(base), "--json"]),
+        ("validate --json", ["validate", str(model_path), str(slow), "--json"]),
+    ):
+        code, outputs[name] = cli(capsys, *argv)
+        assert code in (0, 99), outputs[name]
+        json.loads(outputs[name])
     for name, out in outputs.items():
         assert unclean_lines(out) == [], (name, out)
     mark = shown(text)
