@@ -425,6 +425,10 @@ class WizardApp(LoadtuiApp):
             raise ValueError(f"unknown format {fmt}")
         return default_export(self.export_plan(), fmt).partition(" ")[2]  # type: ignore[arg-type]
 
+    def shown_path(self, path: Path) -> str:
+        """A written file as the user finds it: relative to the project folder when inside."""
+        return stored(self.folder, path)
+
     def write(self, fmt: str, path: Path) -> list[Path]:
         """Write the export (relative paths land in the project folder): the script with the
         same writer as `e` on the Run pane, or a CI workflow with the plan it runs."""

@@ -42,6 +42,8 @@ class Exporter(Protocol):
 
     def default_path(self, fmt: str) -> str: ...
 
+    def shown_path(self, path: Path) -> str: ...
+
 
 def check_path(value: str) -> str | None:
     if not value.strip():
@@ -106,9 +108,13 @@ class ExportStepScreen(Screen[None]):
                 self.notify(f"cannot export: {reason}", severity="error")
                 return
             self.written.extend(paths)
-            lines = [plain(f"wrote {p} ({p.stat().st_size:,} B)") for p in self.written]
+            lines = [
+                plain(f"wrote {self.exporter.shown_path(p)} ({p.stat().st_size:,} B)")
+                for p in self.written
+            ]
             self.query_one("#export-written", Static).update(Text("\n").join(lines))
-            self.notify(f"wrote {', '.join(str(p) for p in paths)}", title=f"{fmt} export")
+            names = ", ".join(self.exporter.shown_path(p) for p in paths)
+            self.notify(f"wrote {names}", title=f"{fmt} export")
             self.post_message(ScriptExported(paths, fmt))
 
         self.app.push_screen(
