@@ -153,7 +153,7 @@ class AdvisorPanel(Vertical):
             return
         self.board = None
         self._switch("diff")
-        self.border_title = f"Advisor · {clean(run_dir.name)}"
+        self.border_title = plain(f"Advisor · {run_dir.name}")  # a str title is markup
         if advice is not None:
             self.show_advice(advice)
         else:
