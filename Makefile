@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_PORT ?= 8080
 
-.PHONY: demo test lint format bench sysdeps clean
+.PHONY: demo test lint format bench screenshots sysdeps clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -42,6 +42,10 @@ format: $(STAMP)
 test: sysdeps $(STAMP) lint
 	$(BIN)/pytest -q -n 2 -m "not serial"
 	$(BIN)/pytest -q -m serial
+
+# The README's pictures: every pane at 80x24 from the snapshot tests' pinned scenes, as SVG.
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py --out docs/screens
 
 bench: sysdeps $(STAMP)
 	$(BIN)/python bench/profile.py

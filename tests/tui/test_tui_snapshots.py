@@ -44,12 +44,12 @@ def pinned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def test_each_pane_in_each_theme_at_80x24(
     snap_compare: SnapCompare, pinned: Path, scene: str, theme: str
 ) -> None:
-    app, run_before = SCENES[scene].build(pinned, theme)
+    app, run_before = SCENES[scene].prepared(pinned, theme)
     assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
 
 
 def test_a_terminal_below_80x24_shows_one_sentence(snap_compare: SnapCompare, pinned: Path) -> None:
-    app, run_before = TOO_SMALL.build(pinned, "dark")
+    app, run_before = TOO_SMALL.prepared(pinned, "dark")
     assert snap_compare(app, run_before=run_before, terminal_size=TOO_SMALL.size)
 
 

@@ -50,6 +50,18 @@ class Scene:
     build: Callable[[Path, str], tuple[LoadtuiApp, RunBefore]]  # (folder, theme)
     size: tuple[int, int] = (80, 24)
 
+    def prepared(self, folder: Path, theme: str) -> tuple[LoadtuiApp, RunBefore]:
+        """The app and the keys that bring the pane up, then no toast left on screen (their
+        timeouts run on the wall clock: a busy machine would keep one in the picture)."""
+        app, run_before = self.build(folder, theme)
+
+        async def settled(pilot: Pilot[int]) -> None:
+            await run_before(pilot)
+            pilot.app.clear_notifications()
+            await pilot.pause()
+
+        return app, settled
+
 
 def app_with(ws: Workspace, theme: str, runs: Path = Path("runs")) -> LoadtuiApp:
     """The app as `loadtui` builds it, with a theme store that never touches the user's."""

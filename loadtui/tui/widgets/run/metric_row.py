@@ -86,6 +86,12 @@ class MetricRow(Widget):
         self._strip = None
         self.refresh()
 
+    def on_resize(self) -> None:
+        """Laid out at last (the live view was hidden when the first windows came) or
+        widened: show the newest points that fit the new width, not the few of before."""
+        if self._shown is not None:
+            self.redraw(self._value)
+
     @property
     def shown(self) -> list[float]:
         """The points the sparkline holds now (what the user sees)."""
