@@ -174,3 +174,33 @@ def test_wizard_from_log_to_k6_export_resuming_after_quit(
         print(f"wizard pass in {time.monotonic() - started:.0f}s")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
+
+
+def test_demo_reaches_the_wizard_with_the_sample_log_and_the_demo_target(tmp_path: Path) -> None:
+    """What `make demo` runs (`loadtui demo --port N`; 0 here: any free port), from a folder
+    that is not the checkout: the wizard at the profile step on the shipped sample log, its
+    plan aimed at the demo target the command started."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed; `make test` installs it")
+    if not LOADTUI.exists():
+        pytest.skip(f"{LOADTUI} is missing; run `make` to create the venv")
+    rc_file = tmp_path / "rc"
+    session = f"loadtui-demo-{uuid.uuid4().hex[:8]}"
+    command = f"cd {tmp_path} && env -u CI {LOADTUI} demo --port 0; echo $? > {rc_file}"
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command], check=True
+    )
+    try:
+        profile = wait_for(session, "collect › PROFILE", "Personas (k=", timeout=60)
+        assert "shop_access.log" in profile
+        keys(session, "n")
+        plan = wait_for(session, "profile › PLAN › run", "stress plan · 40s", timeout=20)
+        assert "peak 200 req/s (demo default)" in plan, plan
+        assert "→ http://127.0.0.1:" in plan and ":8080" not in plan, plan  # the one it started
+        keys(session, "q")
+        wait_gone(session, 20)
+        assert rc_file.read_text().strip() == "0"
+        saved = json.loads((tmp_path / ".loadtui" / "project.json").read_text())
+        assert saved["step"] == "plan" and saved["plan"]["target_kind"] == "demo"
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
