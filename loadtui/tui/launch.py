@@ -133,7 +133,11 @@ def build_wizard(
         return None
     project, folder = found
     project = wl.with_flags(project, args)
+    from loadtui.tui.themes import load_themes
     from loadtui.tui.wizard_app import WizardApp
+
+    # --theme, else the project's own theme, else the one kept in the user's config
+    theme = initial_theme(getattr(args, "theme", None), project.theme, list(load_themes()), theme)
 
     run_options = tui_run_options(**{"out_dir": folder / "runs", **options})
     project = wl.resumed(project, folder, has_advisor="advisor" in WizardApp.MODES)

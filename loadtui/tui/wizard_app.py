@@ -167,6 +167,12 @@ class WizardApp(LoadtuiApp):
         self.project = self.project.model_copy(update=changes)
         self.save()
 
+    def keep_theme(self, name: str) -> None:
+        """A theme chosen with ctrl+t (or the palette) is kept in the project file as well as
+        in the user's config: reopening this project shows it in that theme."""
+        self._update(theme=name)
+        super().keep_theme(name)
+
     # -- next and back --------------------------------------------------------------------------
     async def on_mount(self) -> None:
         # Textual also calls LoadtuiApp.on_mount (handlers run along the MRO): no super() here

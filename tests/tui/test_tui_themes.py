@@ -230,3 +230,36 @@ def test_no_color_strips_colour_from_the_cli(tmp_path: Path) -> None:
     assert "\x1b[32m" in outputs["colour"] or "\x1b[38;" in outputs["colour"]
     assert "http_req_duration" in outputs["none"]
     assert "\x1b[3" not in outputs["none"] and "\x1b[9" not in outputs["none"]
+
+
+async def test_the_wizard_keeps_the_theme_in_its_project_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ctrl+t in the wizard writes the theme into .loadtui/project.json (and the user's
+    config); reopening the project in that folder shows it, whatever the user's config says."""
+    from loadtui.tui.wizard_app import WizardApp
+    from loadtui.tui.wizard_flow import load_project
+
+    monkeypatch.chdir(tmp_path)
+    args = argparse.Namespace(
+        theme=None, log=None, model=None, target=None, peak_rps=None, duration=None
+    )
+    user = MemoryStore("dark")
+    app = build_app(args, theme_store=user, workers=1)
+    assert isinstance(app, WizardApp)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert app.theme == "dark"
+            await pilot.press("ctrl+t", "ctrl+t")
+            await pilot.pause()
+            assert app.theme == "high-contrast"
+        project = load_project(tmp_path)
+        assert project is not None and project.theme == "high-contrast"
+        assert user.name == "high-contrast"
+        user.name = "light"  # changed elsewhere since: this project keeps its own
+        assert build_app(args, theme_store=user, workers=1).theme == "high-contrast"
+        args.theme = "dark"  # the flag still wins
+        assert build_app(args, theme_store=user, workers=1).theme == "dark"
+    finally:
+        palette.use(THEMES["dark"])
