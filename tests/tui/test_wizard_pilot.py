@@ -16,6 +16,7 @@ from loadtui.profile.pipeline import save_model
 from loadtui.resources import sample_log
 from loadtui.tui.launch import build_app
 from loadtui.tui.screens.collect import CollectScreen
+from loadtui.tui.screens.help import collect_keys
 from loadtui.tui.screens.personas import PersonasScreen
 from loadtui.tui.screens.plan_form import PlanFormScreen
 from loadtui.tui.screens.run import RunScreen
@@ -163,3 +164,38 @@ def test_demo_opens_the_wizard_on_the_sample_log_with_its_target(
     assert [p.resolve() for p in app.workspace.log_paths] == [sample_log().resolve()]
     assert (app.plan_choice.type, app.plan_choice.duration) == ("stress", "40s")
     assert app.plan_choice.peak_rps == 200.0
+
+
+async def test_plan_form_stand_in_target_is_started_from_the_model_and_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shop_model: TrafficModel
+) -> None:
+    """The plan step's third target: a stand-in served from the project's model (as
+    `loadtui target --model`), on 127.0.0.1, stopped with the app; help lists the wizard keys."""
+    (tmp_path / "access.log").write_text("x\n")
+    (tmp_path / ".loadtui").mkdir()
+    save_model(shop_model, tmp_path / ".loadtui" / "model.json")
+    save_project(
+        tmp_path,
+        Project(step="plan", log_paths=["access.log"], model_path=".loadtui/model.json"),
+    )
+    app = wizard(tmp_path, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        listed = {(k.key, k.description) for k in collect_keys(app, app.screen)}  # what ? lists
+        assert ("n", "wizard: the next step (once this is done)") in listed
+        assert ("⌫", "wizard: the step before") in listed
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanFormScreen)
+        await pilot.press("tab", "down", "enter", "ctrl+s")  # target: the stand-in
+        assert await wait_for(lambda: (app.workspace.target or "").startswith("http://127"), 30)
+        url = app.workspace.target or ""
+        assert load_project(tmp_path).plan.target_kind == "stand_in"  # type: ignore[union-attr]
+        started = list(app._started.values())
+        assert len(started) == 1 and started[0].url == url and started[0].alive()
+        health = started[0].stats()
+        assert health  # it answers its control plane
+        screen = app.screen
+        assert isinstance(screen, RunScreen) and screen.upcoming is not None
+        assert screen.upcoming.target == url  # the plan view re-planned for it
+    assert not started[0].alive()  # stopped with the app
