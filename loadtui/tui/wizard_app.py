@@ -37,13 +37,16 @@ from loadtui.tui.wizard_flow import (
     MODEL_FILE,
     PLAN_FILE,
     PROJECT_DIR,
+    STEPS,
     PlanStep,
     Project,
     Step,
     back_step,
+    blocker,
     digest,
     done_steps,
     forget_after,
+    index,
     next_step,
     resolved,
     save_project,
@@ -89,13 +92,30 @@ def plan_step_of(choice: PlanChoice, current: PlanStep) -> PlanStep:
 
 
 class WizardApp(LoadtuiApp):
+    # show=False: the step bar shows these on every pane (the footers are full at 80 columns);
+    # ? and the command palette list them
     BINDINGS = [
-        Binding("n", "wizard_next", "next", tooltip="wizard: the next step (once this is done)"),
         Binding(
-            "backspace", "wizard_back", "back", key_display="⌫", tooltip="wizard: the step before"
+            "n",
+            "wizard_next",
+            "next",
+            show=False,
+            tooltip="wizard: the next step (once this is done)",
         ),
         Binding(
-            "w", "plan_form", "workload", tooltip="wizard plan step: workload model and target"
+            "backspace",
+            "wizard_back",
+            "back",
+            key_display="⌫",
+            show=False,
+            tooltip="wizard: the step before",
+        ),
+        Binding(
+            "w",
+            "plan_form",
+            "workload",
+            show=False,
+            tooltip="wizard plan step: workload model and target",
         ),
     ]
 
@@ -119,6 +139,7 @@ class WizardApp(LoadtuiApp):
         self.demo_url = demo_url
         self._started: dict[str, TargetProcess] = {}  # targets the wizard started, by kind
         self._advice_skip_asked = False
+        self._going = False  # the wizard itself is switching panes
         options.setdefault("plan_choice", choice_of(project.plan))
         super().__init__(workspace, **options)
         self.add_mode("collect", lambda: CollectScreen(folder))
@@ -152,6 +173,20 @@ class WizardApp(LoadtuiApp):
         except Exception:  # not composed yet: after its first refresh
             screen.call_after_refresh(self._screen_changed, screen)
 
+    def _mode_changed(self, mode: str) -> None:
+        """A pane's own key led to the next step's pane (enter on Personas plans, f on a run's
+        results forecasts it, a advises on it): the wizard follows when this step is done."""
+        if self._going:
+            return
+        step = self.project.step
+        following = STEPS[index(step) + 1] if index(step) + 1 < len(STEPS) else None
+        if following is None or self.mode_of(following) != mode:
+            return
+        if blocker(self.project, self.folder, has_advisor=self.has_advisor) is None:
+            self.project = self.project.model_copy(update={"step": following})
+            self.save()
+            self.wizard_step = following
+
     def _refresh_done(self) -> None:
         done = done_steps(self.project, self.folder, has_advisor=self.has_advisor)
         self.wizard_done = tuple(sorted(done))
@@ -177,6 +212,7 @@ class WizardApp(LoadtuiApp):
     async def on_mount(self) -> None:
         # Textual also calls LoadtuiApp.on_mount (handlers run along the MRO): no super() here
         self.screen_change_signal.subscribe(self, self._screen_changed)
+        self.mode_change_signal.subscribe(self, self._mode_changed)
         self._screen_changed(self.screen)
         await self.enter(self.project.step, first=True)
 
@@ -228,7 +264,11 @@ class WizardApp(LoadtuiApp):
                 )
         mode = self.mode_of(step)
         if mode != self.current_mode:
-            await self.switch_mode(mode)
+            self._going = True
+            try:
+                await self.switch_mode(mode)
+            finally:
+                self._going = False
         elif not first:
             self._screen_changed(self.screen)
         self.notify(STEP_HINTS[step], title=f"step {step}", timeout=6)

@@ -199,3 +199,31 @@ async def test_plan_form_stand_in_target_is_started_from_the_model_and_stopped(
         assert isinstance(screen, RunScreen) and screen.upcoming is not None
         assert screen.upcoming.target == url  # the plan view re-planned for it
     assert not started[0].alive()  # stopped with the app
+
+
+async def test_a_panes_own_key_to_the_next_steps_pane_moves_the_wizard_only_when_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shop_model: TrafficModel
+) -> None:
+    """enter on Personas plans and shows the Run pane: with the profile done the wizard is at
+    the plan step; pressing 2 from collect (nothing done) moves the pane, not the wizard."""
+    (tmp_path / "access.log").write_text("x\n")
+    (tmp_path / ".loadtui").mkdir()
+    save_model(shop_model, tmp_path / ".loadtui" / "model.json")
+    save_project(
+        tmp_path,
+        Project(step="profile", log_paths=["access.log"], model_path=".loadtui/model.json"),
+    )
+    app = wizard(tmp_path, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PersonasScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        assert app.project.step == "plan" and "profile › PLAN › run" in bar_text(app)
+        await pilot.press("backspace", "backspace")
+        await pilot.pause()
+        assert app.project.step == "collect"
+        await pilot.press("3")  # the Forecast pane: not the next step, the wizard stays
+        await pilot.pause()
+        assert app.project.step == "collect" and "COLLECT" in bar_text(app)
