@@ -55,7 +55,7 @@ def tui_run_options(**changes: object) -> RunOptions:
 
 
 def workspace_from_args(args: argparse.Namespace) -> Workspace:
-    """What to open: --model, else --log, else the shipped sample log, else nothing (wizard)."""
+    """What to open: --model, and/or --log (with neither, `loadtui` opens the wizard)."""
     target = getattr(args, "target", None)
     if target is not None and not str(target).startswith(("http://", "https://")):
         raise UserError(f"--target {target!r} is not an http(s) URL; e.g. http://127.0.0.1:8080")
@@ -74,8 +74,6 @@ def workspace_from_args(args: argparse.Namespace) -> Workspace:
         if missing:
             raise UserError(f"log file not found: {', '.join(missing)}; check the path")
         ws.log_paths = [Path(p) for p in logs]
-    elif not model and SAMPLE_LOG.is_file():
-        ws.log_paths = [SAMPLE_LOG]
     return ws
 
 
