@@ -15,6 +15,7 @@ from typing import Any
 from rich.text import Text
 
 from loadtui.contracts import Forecast, ForecastPoint, MetricWindow
+from loadtui.safe_text import clean
 from loadtui.tui import display
 from loadtui.tui.palette import current, style
 
@@ -140,6 +141,8 @@ def anomaly_lines(f: Forecast, limit: int = 12) -> list[Text]:
     if not f.anomalies:
         return [Text("no run-level anomalies (IsolationForest over the windows)", style="dim")]
     return [
-        Text.assemble((f"{display.clock(a.t)} ", "bold"), (a.kind, style("warn")), f"  {a.message}")
+        Text.assemble(
+            (f"{display.clock(a.t)} ", "bold"), (a.kind, style("warn")), f"  {clean(a.message)}"
+        )
         for a in f.anomalies[:limit]
     ]

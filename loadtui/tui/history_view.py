@@ -12,6 +12,7 @@ from datetime import datetime
 from rich.text import Text
 
 from loadtui.contracts import MetricComparison, RegressionReport, RegressionRow
+from loadtui.safe_text import clean, plain
 from loadtui.store.history import RunRow
 from loadtui.tui import display
 from loadtui.tui.palette import style
@@ -58,7 +59,7 @@ def run_cells(row: RunRow) -> tuple[Text, ...]:
     return (
         Text("★" if row.baseline else " ", style=style("mark", bold=True)),
         Text(when(row.started)),
-        Text(clip(row.plan or "–", COLUMNS[2][1])),
+        Text(clip(clean(row.plan or "–"), COLUMNS[2][1])),
         Text(SOURCE_SHORT.get(row.source, row.source[:3])),
         Text(display.rate(row.rps), justify="right"),
         Text("–" if row.p95 is None else display.millis(row.p95), justify="right"),
@@ -71,8 +72,10 @@ def run_cells(row: RunRow) -> tuple[Text, ...]:
 def run_summary(row: RunRow) -> list[Text]:
     """The detail lines of one run: where it went, how much, where its folder is."""
     return [
-        Text.assemble(("run ", "dim"), row.run_id, ("  ", ""), (row.state, "bold")),
-        Text.assemble(("plan ", "dim"), row.plan or "–", ("  target ", "dim"), row.target or "–"),
+        Text.assemble(("run ", "dim"), clean(row.run_id), ("  ", ""), (row.state, "bold")),
+        Text.assemble(
+            ("plan ", "dim"), clean(row.plan or "–"), ("  target ", "dim"), clean(row.target or "–")
+        ),
         Text.assemble(
             ("requests ", "dim"),
             f"{row.requests:,}",
@@ -89,7 +92,7 @@ def run_summary(row: RunRow) -> list[Text]:
             ("  baseline ", "dim"),
             "yes" if row.baseline else "no",
             ("  folder ", "dim"),
-            row.path or "–",
+            clean(row.path or "–"),
         ),
     ]
 
@@ -108,7 +111,7 @@ def _metric(c: MetricComparison) -> str:
 def row_line(row: RegressionRow, width: int = 16) -> Text:
     """`GET /products/{id} regression  p95 20.1→26.0 ms +29% · err 0.0→0.0% +0.0pt` (≤ 78)."""
     return Text.assemble(
-        (clip(row.name, width).ljust(width), ""),
+        (clip(clean(row.name), width).ljust(width), ""),
         (f" {row.verdict:<11}", verdict_style(row.verdict)),
         (f" p95 {_metric(row.p95)}", ""),
         (f" · err {_metric(row.errors)}", "dim"),
@@ -121,7 +124,7 @@ def comparison_lines(report: RegressionReport, *, max_rows: int = 6) -> list[Tex
         ("verdict ", "dim"),
         (report.verdict, verdict_style(report.verdict) or "bold"),
         ("  ", ""),
-        (f"{', '.join(report.candidate_runs)} vs {', '.join(report.baseline_runs)}", "dim"),
+        (clean(f"{', '.join(report.candidate_runs)} vs {', '.join(report.baseline_runs)}"), "dim"),
     )
     lines = [head, row_line(report.overall)]
     order = {"regression": 0, "improvement": 1, "noise": 2}
@@ -134,5 +137,5 @@ def comparison_lines(report: RegressionReport, *, max_rows: int = 6) -> list[Tex
         lines.append(Text(f"… {len(moved) - max_rows} more moved", style="dim"))
     if not moved:
         lines.append(Text("no route or stage moved beyond noise", style="dim"))
-    lines.extend(Text(note, style="dim italic") for note in report.notes[:2])
+    lines.extend(plain(note, style="dim italic") for note in report.notes[:2])
     return lines

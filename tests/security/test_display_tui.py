@@ -15,7 +15,7 @@ import pytest
 from hostile_logs import FORMATS, write_log
 from hostile_runs import window, write_hostile_run
 from hostile_text import raw_controls, shown, unclean_lines, value
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from rich.segment import Segment
 from textual.geometry import Region
@@ -23,7 +23,14 @@ from textual.widgets import Input
 from tui_screen import screen_lines
 from tui_waits import wait_for
 
-from loadtui.contracts import AnomalyFlag, RunOptions
+from loadtui.contracts import (
+    AnomalyFlag,
+    Evidence,
+    Finding,
+    RunOptions,
+    SuggestionSet,
+    ThresholdChange,
+)
 from loadtui.live import RunFinished, WindowDone
 from loadtui.plan.build import build_plan
 from loadtui.profile.pipeline import build_model
@@ -93,6 +100,28 @@ async def look(app: WatchedApp, pane: str) -> str:
     return text
 
 
+def hostile_advice(text: str, route: str) -> SuggestionSet:
+    """An advisor's answer (an LLM's, say) whose reason, finding and edit quote `text`."""
+    evidence = [Evidence(name=f"p95 on {text}", value=90.0, unit="ms")]
+    change = ThresholdChange(
+        id="threshold:http_req_duration",
+        metric="http_req_duration",
+        new=["p(95)<900"],
+        reason=f"the target answered {text}",
+        evidence=evidence,
+        confidence=0.9,
+    )
+    finding = Finding(kind="note", message=f"{text} seen", routes=[route], evidence=evidence)
+    return SuggestionSet(
+        reason=f"{text} slowed down",
+        confidence=0.8,
+        new_thresholds=[change],
+        findings=[finding],
+        source="llm",
+        model=f"model {text}",
+    )
+
+
 def _all(line: str, needle: str) -> list[int]:
     out, i = [], line.find(needle)
     while i >= 0:
@@ -129,12 +158,16 @@ async def show_every_pane(tmp: Path, text: str, kind: str, *, forecast: bool) ->
                 if not forecast:
                     continue
                 ws.forecast([slow])
+            if mode == "advisor":  # an LLM's answer quoting the text
+                ws.advise(slow, advice=hostile_advice(text, route))
             await app.switch_mode(mode)
             await pilot.pause()
             if mode == "forecast":
                 await wait_for(lambda: not app.screen.query_one("#forecast-pane").loading, 40)
                 await pilot.pause()
             shown_text = await look(app, mode)
+            if mode == "advisor":
+                assert mark in shown_text, shown_text
             if mode == "history":
                 assert mark in shown_text, shown_text  # the plan name, in the run's detail
             if mode == "run":  # a run's windows, flags and end, from the fixture folder
@@ -174,6 +207,8 @@ async def show_every_pane(tmp: Path, text: str, kind: str, *, forecast: bool) ->
 
 @SETTINGS
 @given(text=value, kind=st.sampled_from(FORMATS))
+@example(text="\x07[/x]Z\x9b31m[link=https://evil.example]y[/link]", kind="combined")  # BEL:
+# rich.text.Text drops it on construction, so a value must be cleaned before it becomes Text
 async def test_every_pane_shows_hostile_log_text_escaped_and_inert(
     tmp_path_factory: pytest.TempPathFactory, text: str, kind: str
 ) -> None:

@@ -174,7 +174,7 @@ class ForecastScreen(Screen[None]):
         f = self.forecast
         if f is None:
             return
-        notes = [Text(n, style=style("warn")) for n in f.notes[:1]]
+        notes = [plain(n, style=style("warn")) for n in f.notes[:1]]
         self._head(headline(f), usl_line(f), *notes)
         plot = self.query_one(PlotextPlot)
         anomalies = self.query_one("#forecast-anomalies", Static)

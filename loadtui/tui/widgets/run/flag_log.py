@@ -16,7 +16,7 @@ from textual.events import Resize
 from textual.widgets import RichLog
 
 from loadtui.contracts import AnomalyFlag
-from loadtui.safe_text import clean_text
+from loadtui.safe_text import clean, clean_text, plain
 from loadtui.tui import display
 
 EMPTY = "no anomalies"
@@ -67,10 +67,10 @@ class FlagLog(RichLog):
         self._render_all()
 
     def add_flag(self, flag: AnomalyFlag) -> None:
-        self._add(Text.assemble((display.clock(flag.t), "bold"), " ", flag.message))
+        self._add(Text.assemble((display.clock(flag.t), "bold"), " ", clean(flag.message)))
 
     def add_note(self, note: str, *, style: str = "") -> None:
-        self._add(Text(note, style=style))
+        self._add(plain(note, style=style))
 
     def _add(self, entry: Text) -> None:
         entry = clean_text(entry)  # flag messages and notes quote routes and targets' answers
