@@ -11,6 +11,7 @@ import pytest
 from textual.command import CommandPalette
 from tui_plans import make_shop_model, make_shop_plan, make_window
 from tui_screen import screen_lines
+from tui_waits import wait_for
 
 from loadtui.contracts import RunOptions
 from loadtui.live import WindowDone
@@ -49,6 +50,22 @@ async def test_every_footer_key_fits_80_columns_and_quit_and_help_show_everywher
                 if binding.show and screen.check_action(name, ()) is not False:
                     label = f"{app.get_key_display(binding)} {binding.description}"
                     assert label in footer, (type(screen).__name__, label, footer)
+
+
+async def test_the_wizards_footers_fit_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its n / ⌫ / w are on the step bar, so each pane's footer still ends with q quit."""
+    from tui_scenes import wizard_app
+
+    monkeypatch.chdir(tmp_path)
+    app = wizard_app(tmp_path, "dark", step="profile")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in pane_keys():
+            await pilot.press(key)
+            await pilot.pause()
+            lines = screen_lines(app)
+            assert "n next" in lines[1] or "w form" in lines[1], lines[1]  # the step bar
+            assert "? help" in lines[-1] and "q quit" in lines[-1], (key, lines[-1])
 
 
 async def test_help_lists_every_key_of_the_pane_and_the_app() -> None:
@@ -156,8 +173,10 @@ async def test_a_burst_of_windows_repaints_the_live_rows_at_most_4_times_a_secon
             w = make_window(0.1 * (i + 1), p95=40 + 10 * math.sin(i), rps=1000 + i)
             screen.post_message(LiveUpdate(WindowDone(w, [], [])))
             await pilot.pause(0.02)
-        await pilot.pause(0.4)  # the trailing draw
+        newest = 1000 + burst - 1
+        # the held redraw comes within 0.25 s (later on a busy box): the newest is then shown
+        assert await wait_for(lambda: screen.rows["rps"].shown[-1:] == [newest], 5)
         elapsed = time.monotonic() - started
         assert len(screen.rows["rps"].series) == burst  # every window kept
-        assert draws <= math.ceil(elapsed / 0.25) + 1, (draws, elapsed)
-        assert screen.rows["rps"].shown[-1] == 1000 + burst - 1  # the newest is on screen
+        print(f"{draws} redraws for {burst} windows in {elapsed:.2f} s")
+        assert 2 <= draws <= math.ceil(elapsed / 0.25) + 1, (draws, elapsed)

@@ -308,6 +308,40 @@ def advisor(folder: Path, theme: str) -> tuple[LoadtuiApp, RunBefore]:
     return app, run_before
 
 
+# -- the wizard: a project file in the scene's folder, opened as `loadtui` opens it ----------------
+def wizard_app(folder: Path, theme: str, **project: object) -> LoadtuiApp:
+    """`loadtui` in `folder`; with `project` fields, a project resumed at its step whose model
+    is the hand-built one (saved beside a one-line log) rather than a fresh profile."""
+    import argparse
+
+    from loadtui.profile.pipeline import save_model
+    from loadtui.tui.launch import build_app
+    from loadtui.tui.wizard_flow import Project, save_project
+
+    if project:
+        (folder / "shop_access.log").write_text(
+            '127.0.0.1 - - [01/Dec/2026:09:00:00 +0000] "GET / HTTP/1.1" 200 512 "-" "curl"\n'
+        )
+        save_model(make_shop_model(), folder / "model.json")
+        fields = {"log_paths": ["shop_access.log"], "model_path": "model.json", **project}
+        save_project(folder, Project.model_validate(fields))
+    given = {"log": None, "model": None, "target": None, "peak_rps": None, "duration": None}
+    args = argparse.Namespace(theme=theme, **given)
+    return build_app(args, theme_store=MemoryStore(), workers=2)
+
+
+def wizard_collect(folder: Path, theme: str) -> tuple[LoadtuiApp, RunBefore]:
+    return wizard_app(folder, theme), presses()
+
+
+def wizard_profile(folder: Path, theme: str) -> tuple[LoadtuiApp, RunBefore]:
+    return wizard_app(folder, theme, step="profile"), presses("down")
+
+
+def wizard_plan_form(folder: Path, theme: str) -> tuple[LoadtuiApp, RunBefore]:
+    return wizard_app(folder, theme, step="plan"), presses("w")
+
+
 def too_small_terminal(folder: Path, theme: str) -> tuple[LoadtuiApp, RunBefore]:
     app, _ = personas(folder, theme)
     return app, presses()
@@ -324,6 +358,11 @@ SCENES: dict[str, Scene] = {
         Scene("advisor", "Advisor: tuned thresholds and stages as diffs to accept", advisor),
         Scene("history", "History: runs, a comparison, the baseline set", history),
         Scene("help", "? on any pane: every key of the pane and of the app", help_keys),
+        Scene("wizard-collect", "Wizard, collect: pick a log (the sample offered)", wizard_collect),
+        Scene(
+            "wizard-profile", "Wizard, profile: the step bar over the Personas pane", wizard_profile
+        ),
+        Scene("wizard-plan", "Wizard, plan: workload, peak, duration, target", wizard_plan_form),
     )
 }
 TOO_SMALL = Scene(

@@ -467,11 +467,13 @@ class RunScreen(Screen[None]):
         """Redraw now, or once REDRAW_EVERY_S after the last redraw when windows come faster
         (a short --interval, a catch-up after a stall): every window is kept in the series,
         the screen repaints at most ~4 times a second, which a slow SSH link can carry."""
+        if self._draw_later is not None:
+            return  # a held redraw is due (a late timer on a busy box): it shows this window
         wait = self._drawn_at + REDRAW_EVERY_S - time.monotonic()
         if wait <= 0:
             self._drawn_at = time.monotonic()
             self.redraw()
-        elif self._draw_later is None:
+        else:
             self._draw_later = self.set_timer(wait, self._held_redraw)
 
     def _held_redraw(self) -> None:
