@@ -8,6 +8,7 @@ where `[@click=app.quit]` is written must fire nothing."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +39,12 @@ from loadtui.safe_text import clean
 from loadtui.store.runs import load_run
 from loadtui.tui import app as app_module
 from loadtui.tui.app import LoadtuiApp
+from loadtui.tui.launch import build_app
 from loadtui.tui.messages import LiveUpdate
 from loadtui.tui.screens.help import HelpScreen
 from loadtui.tui.widgets.navbar import NavBar
+from loadtui.tui.wizard_app import WizardApp
+from loadtui.tui.wizard_messages import LogPicked
 from loadtui.tui.workspace import Workspace
 
 SIZE = (160, 48)  # wide enough that no pane cuts the text it is asked to show
@@ -221,3 +225,70 @@ async def test_forecast_pane_of_hostile_runs_is_escaped_and_inert(
     tmp_path_factory: pytest.TempPathFactory, text: str, kind: str
 ) -> None:
     await show_every_pane(tmp_path_factory.mktemp("tui"), text, kind, forecast=True)
+
+
+class NoThemeKept:
+    def load(self) -> str | None:
+        return None
+
+    def save(self, name: str) -> None:
+        return None
+
+
+@settings(SETTINGS, max_examples=3)  # the guided wizard's panes: collect, plan form, steps
+@given(text=value, kind=st.sampled_from(FORMATS))
+async def test_wizard_panes_show_a_hostile_log_and_its_file_name_escaped(
+    tmp_path_factory: pytest.TempPathFactory, text: str, kind: str
+) -> None:
+    folder = tmp_path_factory.mktemp("wizard")
+    log = write_log(folder / "logs", kind, text)
+    name = "".join(c for c in text if c not in "/\x00")
+    hostile = log.rename(folder / f"{name}{log.suffix}")  # the picker lists file names
+    with pytest.MonkeyPatch.context() as env:
+        env.chdir(folder)
+        app = build_app(
+            argparse.Namespace(
+                theme=None, log=None, model=None, target=None, peak_rps=None, duration=None
+            ),
+            theme_store=NoThemeKept(),
+            workers=1,
+        )
+    assert isinstance(app, WizardApp)
+    actions: list[str] = []
+    original = app.run_action
+
+    async def noting(action: Any, default_namespace: Any = None) -> bool:
+        actions.append(str(action))
+        return await original(action, default_namespace)
+
+    app.run_action = noting  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        collect = await look_plain(app, "collect")
+        assert clean(name)[:6] in collect, collect
+        app.screen.post_message(LogPicked([hostile]))
+        assert await wait_for(lambda: app.workspace.model is not None, 30)
+        await pilot.pause()
+        for mode in app.MODES:
+            if mode == "forecast":
+                continue
+            await app.switch_mode(mode)
+            await pilot.pause()
+            await look_plain(app, mode)
+        await app.switch_mode("run")
+        await pilot.press("w")  # the plan form
+        await pilot.pause()
+        await look_plain(app, "plan form")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.return_code is None and app.title == "loadtui"
+    assert not any("quit" in a for a in actions), actions
+
+
+async def look_plain(app: LoadtuiApp, pane: str) -> str:
+    """`look` for an app that does not note its actions: clean lines, screenshot, styles."""
+    text = "\n".join(screen_lines(app))
+    assert unclean_lines(text) == [], (pane, unclean_lines(text))
+    assert raw_controls(app.export_screenshot()) == [], pane
+    assert injected_styles(app) == [], pane
+    return text
