@@ -169,10 +169,14 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(doc, indent=2))
         return code
+    from loadtui.safe_text import clean_lines
+
+    # to the terminal escaped (the advisor's reasons may be an LLM's words, the diff quotes
+    # routes); --markdown and the healed file keep the exact text
     if patch:
-        print(patch, end="")
+        print(clean_lines(patch), end="")
         print()
-    print(summary, end="")
+    print(clean_lines(summary), end="")
     if bak is not None:
-        print(f"\napplied {len(chosen)} edit(s) to {path} (the old file is {bak})")
+        print(clean_lines(f"\napplied {len(chosen)} edit(s) to {path} (the old file is {bak})"))
     return code

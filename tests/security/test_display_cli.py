@@ -120,7 +120,25 @@ def test_every_command_on_hostile_runs_prints_escaped_text(
     console.print(summary_text(record, slow), soft_wrap=True)
     outputs["run summary"] = console.file.getvalue()  # type: ignore[attr-defined]
 
+    code, outputs["advise"] = cli(
+        capsys, "advise", str(slow), "--baseline", str(base), "--offline", "--out", str(runs)
+    )
+    assert code in (0, 99), outputs["advise"]
+    code, outputs["heal"] = cli(
+        capsys,
+        "heal",
+        str(slow),
+        "--plan",
+        str(plan_path),
+        "--baseline",
+        str(base),
+        "--offline",
+        "--out",
+        str(runs),
+    )
+    assert code in (0, 3), outputs["heal"]
     for name, argv in (
+        ("advise --json", ["advise", str(slow), "--offline", "--json", "--out", str(runs)]),
         ("history --json", ["history", "--out", str(runs), "--json"]),
         ("analyze --json", ["analyze", str(slow), "--baseline", str(base), "--json"]),
         ("validate --json", ["validate", str(model_path), str(slow), "--json"]),
