@@ -7,13 +7,13 @@ from rich.text import Text
 
 from loadtui.patch.diff import diff_lines
 from loadtui.tui.widgets.advisor.diff_text import (
-    ADDED,
-    ADDED_CHANGE,
     HUNK,
-    REMOVED,
-    REMOVED_CHANGE,
+    added_change_style,
+    added_style,
     diff_text,
     first_change,
+    removed_change_style,
+    removed_style,
 )
 from loadtui.tui.widgets.advisor.diff_text import diff_lines as styled_lines
 
@@ -32,9 +32,9 @@ def test_a_changed_value_is_highlighted_inside_its_lines() -> None:
     assert plains == lines  # the text is the diff itself, prefixes and all
     removed = styled[plains.index("-    - p(95)<500")]
     added = styled[plains.index("+    - p(95)<650")]
-    assert str(removed.style) == REMOVED and str(added.style) == ADDED
-    assert spans_text(removed, REMOVED_CHANGE) == ["500"]  # the value, whole
-    assert spans_text(added, ADDED_CHANGE) == ["650"]
+    assert str(removed.style) == removed_style() and str(added.style) == added_style()
+    assert spans_text(removed, removed_change_style()) == ["500"]  # the value, whole
+    assert spans_text(added, added_change_style()) == ["650"]
     hunk = next(t for t in styled if t.plain.startswith("@@"))
     assert str(hunk.style) == HUNK
     assert first_change(lines) == plains.index("-    - p(95)<500")
@@ -44,10 +44,10 @@ def test_decimal_values_and_durations_light_up_whole() -> None:
     styled = styled_lines(
         ["-    - rate<0.01", "+    - rate<0.025", "-  - duration: 5s", "+  - duration: 20s"]
     )
-    assert spans_text(styled[0], REMOVED_CHANGE) == ["0.01"]
-    assert spans_text(styled[1], ADDED_CHANGE) == ["0.025"]
-    assert spans_text(styled[2], REMOVED_CHANGE) == ["5s"]
-    assert spans_text(styled[3], ADDED_CHANGE) == ["20s"]
+    assert spans_text(styled[0], removed_change_style()) == ["0.01"]
+    assert spans_text(styled[1], added_change_style()) == ["0.025"]
+    assert spans_text(styled[2], removed_change_style()) == ["5s"]
+    assert spans_text(styled[3], added_change_style()) == ["20s"]
 
 
 def test_unbalanced_blocks_and_whole_new_lines_are_coloured_without_pairing() -> None:
@@ -55,7 +55,7 @@ def test_unbalanced_blocks_and_whole_new_lines_are_coloured_without_pairing() ->
     styled = styled_lines(diff_lines(OLD, new, "p.yaml"))
     added = [t for t in styled if t.plain.startswith("+") and not t.plain.startswith("+++")]
     assert [t.plain for t in added] == ["+  checks:", "+    - rate>0.99"]
-    assert all(str(t.style) == ADDED and not t.spans for t in added)
+    assert all(str(t.style) == added_style() and not t.spans for t in added)
 
 
 def test_outside_text_in_a_diff_is_neither_markup_nor_a_control_sequence() -> None:

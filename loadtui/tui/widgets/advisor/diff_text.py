@@ -17,11 +17,27 @@ from difflib import SequenceMatcher
 from rich.text import Text
 
 from loadtui.safe_text import clean
+from loadtui.tui.palette import style
 
-ADDED = "green"
-REMOVED = "red"
-ADDED_CHANGE = "bold black on green"
-REMOVED_CHANGE = "bold black on red"
+
+def added_style() -> str:
+    """An added line: the theme's good colour (blue in high-contrast, not green)."""
+    return style("good")
+
+
+def removed_style() -> str:
+    return style("bad")
+
+
+def added_change_style() -> str:
+    """The changed value inside an added line, whole: reversed, readable in every theme."""
+    return f"bold reverse {style('good')}"
+
+
+def removed_change_style() -> str:
+    return f"bold reverse {style('bad')}"
+
+
 HUNK = "cyan dim"
 HEADER = "bold"
 TOKEN = re.compile(r"[\w.]+|\s+|.", re.DOTALL)
@@ -41,8 +57,8 @@ def _pair(removed: str, added: str) -> tuple[Text, Text]:
     """The two lines with the changed tokens (past the prefix) highlighted."""
     old, new = clean(removed), clean(added)
     a, b = _tokens(old[1:]), _tokens(new[1:])
-    left = Text(old, style=REMOVED, no_wrap=True, overflow="ellipsis")
-    right = Text(new, style=ADDED, no_wrap=True, overflow="ellipsis")
+    left = Text(old, style=removed_style(), no_wrap=True, overflow="ellipsis")
+    right = Text(new, style=added_style(), no_wrap=True, overflow="ellipsis")
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     if matcher.ratio() < 0.4:  # mostly different: highlighting would light up everything
         return left, right
@@ -52,9 +68,9 @@ def _pair(removed: str, added: str) -> tuple[Text, Text]:
         if tag == "equal":
             continue
         if i2 > i1:
-            left.stylize(REMOVED_CHANGE, start_a[i1], start_a[i2])
+            left.stylize(removed_change_style(), start_a[i1], start_a[i2])
         if j2 > j1:
-            right.stylize(ADDED_CHANGE, start_b[j1], start_b[j2])
+            right.stylize(added_change_style(), start_b[j1], start_b[j2])
     return left, right
 
 
@@ -87,12 +103,12 @@ def diff_lines(lines: Sequence[str]) -> list[Text]:
                 left, right = _pair(removed[n], added[n])
                 lefts.append(left)
                 rights.append(right)
-            lefts += [_styled(r, REMOVED) for r in removed[pairs:]]
-            rights += [_styled(a, ADDED) for a in added[pairs:]]
+            lefts += [_styled(r, removed_style()) for r in removed[pairs:]]
+            rights += [_styled(a, added_style()) for a in added[pairs:]]
             out += lefts + rights
             i = k
         elif line.startswith("+"):
-            out.append(_styled(line, ADDED))
+            out.append(_styled(line, added_style()))
             i += 1
         else:
             out.append(_styled(line, "dim" if line.startswith("\\") else ""))

@@ -36,6 +36,7 @@ from loadtui.tui.advice_session import (
     edit_file_for,
     working_copy,
 )
+from loadtui.tui.palette import style
 from loadtui.tui.widgets.advisor.diff_text import diff_text, first_change
 from loadtui.tui.widgets.advisor.messages import (
     AdviceFailed,
@@ -148,7 +149,7 @@ class AdvisorPanel(Vertical):
         except UserError as exc:
             self.edit_file = None
             self.session = None
-            self._say(str(exc), "bold red")
+            self._say(str(exc), style("bad", bold=True))
             self._draw()
             return
         self.board = None
@@ -177,7 +178,7 @@ class AdvisorPanel(Vertical):
             self.session = AdviceSession.open(self.edit_file, advice)
         except UserError as exc:
             self.session = None
-            self._say(str(exc), "bold red")
+            self._say(str(exc), style("bad", bold=True))
             self._draw()
             return
         self._diffs = self._edit_diffs(self.session)
@@ -212,7 +213,7 @@ class AdvisorPanel(Vertical):
     @on(AdviceFailed)
     def _advice_failed(self, message: AdviceFailed) -> None:
         self._idle()
-        self._say(message.reason, "bold red")
+        self._say(message.reason, style("bad", bold=True))
         self.notify(message.reason, title="no advice", severity="error")
 
     @work(thread=True, exclusive=True, group="verify")
@@ -270,7 +271,9 @@ class AdvisorPanel(Vertical):
         board = self.board
         if board is not None:
             board.cancelled = board.cancelled or message.reason == "cancelled"
-            self._say(message.reason or board.verdict(), "" if not message.reason else "yellow")
+            self._say(
+                message.reason or board.verdict(), "" if not message.reason else style("warn")
+            )
         self._draw_verify()
         self.refresh_bindings()
 
@@ -335,7 +338,7 @@ class AdvisorPanel(Vertical):
         try:
             done = session.apply()
         except UserError as exc:  # PatchError included: nothing was written
-            self._say(f"not written: {exc}", "bold red")
+            self._say(f"not written: {exc}", style("bad", bold=True))
             self.notify(str(exc), title="not applied", severity="error")
             return
         from loadtui.patch.diff import unified
@@ -348,7 +351,7 @@ class AdvisorPanel(Vertical):
         self._say(
             f"wrote {len(done.edit_ids)} edits to {session.path.name} "
             f"(backup {done.backup.name if done.backup else 'none'}) · u undoes · v verifies",
-            "bold green",
+            style("good", bold=True),
         )
         self._draw(keep_diff=True)
 
@@ -359,7 +362,7 @@ class AdvisorPanel(Vertical):
         try:
             session.undo()
         except UserError as exc:
-            self._say(f"not undone: {exc}", "bold red")
+            self._say(f"not undone: {exc}", style("bad", bold=True))
             self.notify(str(exc), title="undo", severity="error")
             return
         self._say(f"restored {session.path.name} as it was before the last apply", "bold")
@@ -375,7 +378,7 @@ class AdvisorPanel(Vertical):
         try:
             plan = session.verify_plan(self._ran_plan())
         except UserError as exc:
-            self._say(str(exc), "bold red")
+            self._say(str(exc), style("bad", bold=True))
             return
         self.board = VerifyBoard(plan, self.verify_runs, changed=session.changed_metrics())
         self.verifying = True
@@ -395,12 +398,12 @@ class AdvisorPanel(Vertical):
             live = self._live
             if live is not None:
                 live.stop()
-            self._say("stopping the verification run…", "yellow")
+            self._say("stopping the verification run…", style("warn"))
             return
         if self.asking:
             self.workers.cancel_group(self, "advice")
             self._idle()
-            self._say("advice call cancelled; l asks again", "yellow")
+            self._say("advice call cancelled; l asks again", style("warn"))
 
     def action_switch_view(self) -> None:
         self._switch("verify" if self.view == "diff" else "diff")
@@ -510,7 +513,10 @@ class AdvisorPanel(Vertical):
         out: dict[str, tuple[Text, int]] = {}
         for d in edit_diffs(session.kind, session.original, session.edits, session.path.name):
             if d.error is not None:
-                out[d.edit_id] = (plain(f"cannot apply to this file: {d.error}", "bold red"), 0)
+                out[d.edit_id] = (
+                    plain(f"cannot apply to this file: {d.error}", style("bad", bold=True)),
+                    0,
+                )
             elif d.lines:
                 out[d.edit_id] = (diff_text(d.lines), first_change(d.lines))
             else:

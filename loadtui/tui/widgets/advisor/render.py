@@ -14,20 +14,26 @@ from rich.text import Text
 from loadtui.contracts import Evidence, Finding, StageAdjustment, SuggestionSet, ThresholdChange
 from loadtui.safe_text import clean, plain
 from loadtui.tui.advice_session import AnyEdit, Mark, VerifyBoard
+from loadtui.tui.palette import style
 
-MARKS: dict[Mark, tuple[str, str]] = {
-    "accepted": ("✓", "bold green"),
-    "rejected": ("✗", "bold red"),
-    "undecided": ("·", "dim"),
-}
+MARKS: dict[Mark, str] = {"accepted": "✓", "rejected": "✗", "undecided": "·"}
 KINDS = {"threshold": "threshold", "stage": "stage", "remove_stage": "remove"}
-FINDING_STYLE = {"broken_test": "bold red", "regression": "bold red", "note": "yellow"}
 FINDING_LABEL = {"broken_test": "BROKEN TEST", "regression": "REGRESSION", "note": "note"}
 
 
+def mark_style(mark: Mark) -> str:
+    """The theme's good and bad colours (blue/orange in high-contrast), the marks beside."""
+    return {"accepted": style("good", bold=True), "rejected": style("bad", bold=True)}.get(
+        mark, "dim"
+    )
+
+
+def finding_style(kind: str) -> str:
+    return style("warn") if kind == "note" else style("bad", bold=True)
+
+
 def mark_cell(mark: Mark, on_disk: bool) -> Text:
-    symbol, style = MARKS[mark]
-    return Text(symbol + ("●" if on_disk else " "), style=style)
+    return Text(MARKS[mark] + ("●" if on_disk else " "), style=mark_style(mark))
 
 
 def change_of(edit: AnyEdit) -> str:
@@ -51,8 +57,10 @@ def row_cells(edit: AnyEdit, mark: Mark, on_disk: bool) -> tuple[Text, Text, Tex
 
 
 def confidence_text(confidence: float) -> Text:
-    style = "green" if confidence >= 0.8 else "yellow" if confidence >= 0.5 else "red"
-    return Text(f"{confidence:.2f}", style=style, justify="right")
+    shown = (
+        style("good") if confidence >= 0.8 else style("warn") if confidence >= 0.5 else style("bad")
+    )
+    return Text(f"{confidence:.2f}", style=shown, justify="right")
 
 
 def evidence_text(evidence: Sequence[Evidence]) -> Text:
@@ -74,7 +82,7 @@ def detail_text(edit: AnyEdit | None, mark: Mark = "undecided") -> Text:
     if edit is None:
         return Text("no edit suggested", style="dim")
     head = Text.assemble(
-        Text(f"{MARKS[mark][0]} {mark} ", style=MARKS[mark][1]),
+        Text(f"{MARKS[mark]} {mark} ", style=mark_style(mark)),
         Text(f"confidence {edit.confidence:.2f} · ", style="dim"),
         plain(edit.reason),
     )
@@ -86,7 +94,7 @@ def detail_text(edit: AnyEdit | None, mark: Mark = "undecided") -> Text:
 def finding_text(finding: Finding) -> Text:
     """A finding stands out: a broken test or a regression is not something to edit away."""
     text = Text.assemble(
-        Text(f"{FINDING_LABEL[finding.kind]}: ", style=FINDING_STYLE[finding.kind]),
+        Text(f"{FINDING_LABEL[finding.kind]}: ", style=finding_style(finding.kind)),
         plain(finding.message),
     )
     if finding.routes:
@@ -106,7 +114,7 @@ def header_text(advice: SuggestionSet, counts: dict[Mark, int], file_line: str) 
     head = Text.assemble(
         Text(who, style="bold"),
         Text(f" · confidence {advice.confidence:.2f}", style="dim"),
-        Text(" · REGRESSION" if advice.regression else "", style="bold red"),
+        Text(" · REGRESSION" if advice.regression else "", style=style("bad", bold=True)),
         Text(
             f" · {counts['accepted']} accepted {counts['rejected']} rejected "
             f"{counts['undecided']} open",
@@ -122,7 +130,7 @@ def header_text(advice: SuggestionSet, counts: dict[Mark, int], file_line: str) 
 
 
 def notes_text(advice: SuggestionSet) -> Text:
-    return Text("\n").join(plain(n, "yellow") for n in advice.notes)
+    return Text("\n").join(plain(n, style("warn")) for n in advice.notes)
 
 
 def verify_text(board: VerifyBoard, running: str = "") -> Text:
@@ -143,7 +151,7 @@ def verify_text(board: VerifyBoard, running: str = "") -> Text:
         for ok in row.outcomes:
             marks.append(
                 "✓" if ok else "✗" if ok is False else "?",
-                style="green" if ok else "red" if ok is False else "yellow",
+                style=style("good") if ok else style("bad") if ok is False else style("warn"),
             )
         marks.append("·" * (board.runs_wanted - len(row.outcomes)), style="dim")
         values = ", ".join("–" if v is None else f"{v:.4g}" for v in row.values)
@@ -161,7 +169,7 @@ def verify_text(board: VerifyBoard, running: str = "") -> Text:
             lines.append(
                 plain(
                     f"{run.run_id}: {run.state}" + (f" ({run.error})" if run.error else ""),
-                    "yellow",
+                    style("warn"),
                 )
             )
     return Text("\n").join(lines)
