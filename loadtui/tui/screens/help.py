@@ -67,7 +67,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog", id="help-dialog"):
             yield Label(f"Keys · {self.pane_title}", classes="dialog-title")
             yield Static(self._table(), id="help-keys")
-            yield Static("escape close", classes="dialog-hint")
+            yield Static("↑↓ pgup pgdn scroll · escape close", classes="dialog-hint")
 
     def _table(self) -> Table:
         table = Table.grid(padding=(0, 2))
