@@ -263,3 +263,29 @@ async def test_the_wizard_keeps_the_theme_in_its_project_file(
         assert build_app(args, theme_store=user, workers=1).theme == "dark"
     finally:
         palette.use(THEMES["dark"])
+
+
+async def test_ctrl_t_recolours_the_advisors_marks_and_diff(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.text import Text
+    from textual.widgets import DataTable
+    from tui_scenes import SCENES
+
+    monkeypatch.chdir(tmp_path)
+    app, open_it = SCENES["advisor"].build(tmp_path, "dark")
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_it(pilot)  # the first edit accepted: ✓
+            table = app.screen.query_one("#advisor-list", DataTable)
+            before = table.get_cell_at((0, 0))
+            assert isinstance(before, Text) and before.plain.startswith("✓")
+            assert str(before.style) == "bold #3FCF8E"
+            await pilot.press("ctrl+t", "ctrl+t")  # light, then high-contrast
+            await pilot.pause(0.3)
+            after = table.get_cell_at((0, 0))
+            assert str(after.style) == "bold #3D9BFF"  # blue, not green
+            diff = repr(app.screen.query_one("#advisor-diff-text").render())
+            assert "Color(255, 106, 0)" in diff and "Color(61, 155, 255)" in diff  # -/+ lines
+    finally:
+        palette.use(THEMES["dark"])

@@ -132,6 +132,14 @@ class AdvisorPanel(Vertical):
         self.query_one("#advisor-findings").display = False
         self.border_title = "Advisor"
         self._draw()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
+
+    def _restyle(self) -> None:
+        """The theme changed: the marks, confidences and diffs were drawn in the old colours."""
+        if self.session is not None:
+            self._diffs = self._edit_diffs(self.session)
+            self._draw(keep_diff=False)
+            self._draw_verify()
 
     # -- what a host calls ------------------------------------------------------------------
     def open_run(
