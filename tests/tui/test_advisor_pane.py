@@ -173,6 +173,9 @@ async def test_a_on_history_opens_the_advisor_on_that_run(tmp_path: Path) -> Non
         assert isinstance(app.screen, AdvisorScreen)
         assert app.workspace.advise_run == run
         assert await wait_for(lambda: app.screen.panel.session is not None, 30)
+        await pilot.pause()
+        # the answer's keys act at once (the wizard's tmux pass needed a Tab before `a`)
+        assert app.focused is not None and app.focused.id == "advisor-list"
 
 
 def _opened(pilot: Pilot[int]) -> Awaitable[None]:

@@ -195,6 +195,8 @@ class AdvisorPanel(Vertical):
             "a accept · r reject · enter apply"
         )
         self._draw()
+        if self.screen.focused is None:  # keys act at once, no Tab first
+            self.query_one(DataTable).focus()
 
     # -- workers ------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="advice")
