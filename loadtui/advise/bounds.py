@@ -39,6 +39,8 @@ MAX_STEP_FRACTION = 0.025
 # error-rate bounds people write: 0.1 %, 0.2 %, 0.5 %, 1 %, 2 %, 5 %, 10 % ...
 ERROR_RATE_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0)
 MIN_ERROR_MARGIN = 0.002  # 0.2 points: a handful of failed requests is not a trend
+OUTLIER_FACTOR = 1.5  # a baseline run this far above the median of the others is left out
+OUTLIER_MIN_RUNS = 4
 ERROR_RATE_FLOOR = 0.01  # k6's customary rate<0.01; a bound below it fails on a few stray errors
 
 
@@ -80,6 +82,23 @@ def _spread_stats(values: Sequence[float]) -> tuple[float, float, float]:
     upper = float(np.quantile(arr, UPPER_QUANTILE))
     spread = float(statistics.stdev(arr.tolist())) if len(arr) >= 2 else 0.0
     return median, upper, spread
+
+
+def outliers(values: Sequence[float]) -> list[int]:
+    """Indexes of baseline runs far above the others: > OUTLIER_FACTOR × the median of the
+    rest (judged with ≥ OUTLIER_MIN_RUNS runs, at most a quarter of them left out). One run
+    2.5× slower than its four siblings is a busy neighbour, not the system's spread: kept, it
+    would lift the bound past any regression (bench: 32-33 ms runs and one at 80.9 ms gave
+    p(95)<138, which a +25 % run passed)."""
+    n = len(values)
+    if n < OUTLIER_MIN_RUNS:
+        return []
+    out: list[int] = []
+    for i in sorted(range(n), key=lambda j: -values[j])[: n // 4]:
+        rest = [v for j, v in enumerate(values) if j != i and j not in out]
+        if values[i] > OUTLIER_FACTOR * statistics.median(rest):
+            out.append(i)
+    return sorted(out)
 
 
 def latency_bound(values_ms: Sequence[float]) -> Bound:

@@ -23,7 +23,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from loadtui.advise.bounds import K_SPREAD, UPPER_QUANTILE, Bound, error_rate_bound, latency_bound
+from loadtui.advise.bounds import (
+    K_SPREAD,
+    OUTLIER_FACTOR,
+    UPPER_QUANTILE,
+    Bound,
+    error_rate_bound,
+    latency_bound,
+    outliers,
+)
 from loadtui.contracts import Evidence, RunStats, ThresholdChange
 from loadtui.plan.thresholds import Threshold, parse_threshold
 
@@ -100,11 +108,22 @@ def latency_change(
     reasons: list[str] = []
     confidences: list[float] = []
     for pct in PERCENTILES:
-        values = [v for v in (run_value(r, pct) for r in basis) if v is not None]
-        if not values:
+        pairs = [(r.run_id, v) for r, v in ((r, run_value(r, pct)) for r in basis) if v is not None]
+        if not pairs:
             continue
-        bound = latency_bound(values)
         stat = f"p({pct:g})"
+        left_out = outliers([v for _id, v in pairs])
+        if left_out:
+            reasons.append(
+                f"{stat}: left out baseline run(s) "
+                + ", ".join(f"{pairs[i][0]} ({pairs[i][1]:.1f} ms)" for i in left_out)
+                + f", over {OUTLIER_FACTOR:g}× the median of the others (a busy neighbour, "
+                "not the system's spread)"
+            )
+            evidence.append(
+                Evidence(name=f"baseline runs left out of {stat}", value=len(left_out), unit="runs")
+            )
+        bound = latency_bound([v for i, (_id, v) in enumerate(pairs) if i not in left_out])
         idx = next(
             (
                 i

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from loadtui.advise.bounds import error_rate_bound, latency_bound, latency_step, nice_rate
+from loadtui.advise.bounds import (
+    error_rate_bound,
+    latency_bound,
+    latency_step,
+    nice_rate,
+    outliers,
+)
 from loadtui.advise.offline import advise
 from loadtui.contracts import (
     AdviceInput,
@@ -291,3 +297,14 @@ def test_without_a_baseline_the_run_itself_is_the_basis_only_when_sound(failed: 
     else:
         assert t is not None and t.confidence == 0.43
         assert bound_of(t.new, "p(95)") == 116.0  # 100 + 15 % (one run), up in 2 ms steps
+
+
+def test_one_baseline_run_far_above_its_siblings_is_left_out_and_named() -> None:
+    assert outliers([32.4, 32.5, 32.6, 33.0, 80.9]) == [4]
+    assert outliers([32.4, 32.6, 80.9]) == []  # too few runs to call one an outlier
+    assert outliers([31.6, 32.0, 32.3, 46.3, 31.8]) == []  # 1.45×: spread, kept
+    base = [run(f"b{i}", v) for i, v in enumerate((32.4, 32.5, 32.6, 33.0, 80.9))]
+    result = advise(inp(run("c", 32.0), baseline=base, thresholds={}))
+    t = change(result, "http_req_duration")
+    assert t is not None and bound_of(t.new, "p(95)") == 37.0, t.new  # not 138
+    assert "b4 (80.9 ms)" in t.reason
