@@ -11,14 +11,16 @@ from pathlib import Path
 
 import pytest
 from hostile_logs import FORMATS, write_log
-from hostile_runs import write_hostile_run, write_k6_summary
+from hostile_runs import window, write_hostile_run, write_k6_summary
 from hostile_text import shown, unclean_lines, value
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
 from loadtui.cli import main
-from loadtui.commands.run import summary_text
+from loadtui.commands.run import progress_line, summary_text
+from loadtui.contracts import TestPlan, ThresholdVerdict
+from loadtui.live import WindowDone
 from loadtui.plan.yaml_io import load_plan
 from loadtui.profile.pipeline import load_model
 from loadtui.safe_text import clean
@@ -178,3 +180,20 @@ def test_forecast_output_of_a_hostile_run_is_escaped(
     assert code == 0, out
     assert unclean_lines(out) == [], out
     assert shown(text) in out, out  # the odd windows name their stage
+
+
+@SETTINGS
+@given(text=value)
+def test_the_live_progress_line_of_loadtui_run_shows_a_hostile_stage_escaped(text: str) -> None:
+    """`loadtui run` on a terminal: the stage name (from a plan made from a log) and a
+    threshold tagged with a route, on the one live line."""
+    plan = TestPlan(name=text)
+    verdict = ThresholdVerdict(
+        metric=f"http_req_duration{{name:{text}}}", expression="p(95)<500", ok=True, value=12.0
+    )
+    update = WindowDone(window(3, plan, text, 1.0), [verdict], [])
+    console = Console(file=io.StringIO(), width=200, highlight=False)
+    console.print(progress_line(update, plan, 40.0, 200))
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    assert unclean_lines(out) == [], out
+    assert shown(text) in out, out
