@@ -8,6 +8,7 @@ headline and the what-if answer. `draw` issues plotext calls on the widget's own
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -60,16 +61,25 @@ def headline(f: Forecast) -> Text:
     )
 
 
+FAR_PEAK = 1e5  # a USL peak past this many in flight means κ ≈ 0: no retrograde measured
+
+
 def usl_line(f: Forecast) -> Text:
     if not f.usl:
         return Text("USL: too few concurrency levels to fit", style="dim")
     u = f.usl
-    return Text(
-        f"USL σ={u.get('alpha', 0.0):.3g} κ={u.get('beta', 0.0):.3g} · peak "
-        f"{display.rate(u.get('peak_throughput', 0.0))}/s at "
-        f"{u.get('peak_concurrency', 0.0):,.0f} in flight",
-        style="dim",
-    )
+    head = f"USL σ={u.get('alpha', 0.0):.3g} κ={u.get('beta', 0.0):.3g} · "
+    peak_n = u.get("peak_concurrency", math.inf)
+    peak_x = u.get("peak_throughput", math.inf)
+    if not math.isfinite(peak_n) or peak_n > FAR_PEAK:
+        tail = (
+            f"no retrograde measured (κ≈0): throughput flattens toward {display.rate(peak_x)}/s"
+            if math.isfinite(peak_x)
+            else "throughput still grows linearly in the data"
+        )
+    else:
+        tail = f"peak {display.rate(peak_x)}/s at {peak_n:,.0f} in flight"
+    return Text(head + tail, style="dim")
 
 
 def what_if_text(p: ForecastPoint) -> Text:

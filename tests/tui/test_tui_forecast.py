@@ -106,3 +106,25 @@ def test_forecast_pane_at_80x24(
         await pilot.pause()
 
     assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
+
+
+def test_usl_line_says_no_retrograde_instead_of_an_absurd_peak() -> None:
+    """κ ≈ 0 (a run that never contended) put the peak at 32,087,392,876 in flight."""
+    from loadtui.contracts import Forecast
+    from loadtui.tui.forecast_view import usl_line
+
+    flat = Forecast.model_construct(
+        usl={
+            "alpha": 1.1e-4,
+            "beta": 9.7e-22,
+            "peak_concurrency": 3.2e10,
+            "peak_throughput": 3160.0,
+        }
+    )
+    line = usl_line(flat).plain
+    assert "no retrograde measured" in line and "3,160/s" in line
+    assert "in flight" not in line
+    real = Forecast.model_construct(
+        usl={"alpha": 0.02, "beta": 0.001, "peak_concurrency": 31.0, "peak_throughput": 812.0}
+    )
+    assert "peak 812/s at 31 in flight" in usl_line(real).plain
