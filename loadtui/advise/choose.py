@@ -28,7 +28,7 @@ def advise(
             return _offline(
                 inp,
                 [
-                    "--llm: no OPENAI_API_KEY or OPENAI_BASE_URL is set; "
+                    "no LLM endpoint: set OPENAI_API_KEY or OPENAI_BASE_URL; "
                     "the offline advisor answered"
                 ],
             )

@@ -31,7 +31,7 @@ def test_auto_without_key_or_url_is_offline_and_asks_nobody() -> None:
 def test_llm_mode_without_an_endpoint_says_so_and_answers_offline() -> None:
     result = advise(advice_input(), "llm", LlmSettings.from_env({}))
     assert result.source == "offline"
-    assert result.notes[0].startswith("--llm: no OPENAI_API_KEY or OPENAI_BASE_URL is set")
+    assert result.notes[0].startswith("no LLM endpoint: set OPENAI_API_KEY or OPENAI_BASE_URL")
 
 
 def test_offline_mode_never_calls_the_server() -> None:
