@@ -130,4 +130,4 @@ def test_llm_without_an_endpoint_says_so_and_answers_offline(
     assert code == 0
     result = SuggestionSet.model_validate(json.loads(out))
     assert result.source == "offline"
-    assert any("no OPENAI_API_KEY or OPENAI_BASE_URL" in n for n in result.notes)
+    assert any("no LLM endpoint: set OPENAI_API_KEY or OPENAI_BASE_URL" in n for n in result.notes)
