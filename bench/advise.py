@@ -35,10 +35,13 @@ from loadtui.plan.thresholds import evaluate, parse_threshold
 from loadtui.store.runs import load_run
 from loadtui.target.process import TargetProcess
 
+SURE = 0.9  # the advisor's confidence in a bound from 5 quiet runs (0.95; 0.66 when noisy)
+
 
 @dataclass
 class Trial:
     bounds: list[str] = field(default_factory=list)
+    confidence: float = 0.0  # the advisor's own: < 0.9 when the baseline was too noisy
     baseline_p95: list[float] = field(default_factory=list)
     fresh_p95: list[float] = field(default_factory=list)
     fresh_passed: int = 0
@@ -111,6 +114,7 @@ def trial(target: TargetProcess, out: Path, *, rate: float, duration: str) -> Tr
     change = next(t for t in advice.new_thresholds if t.metric == "http_req_duration")
     proposed = {"http_req_duration": change.new}
     result.bounds = change.new
+    result.confidence = change.confidence
     result.baseline_p95 = [round(passes(proposed, d)[1], 2) for d in base]
     for d in fresh:
         ok, p95 = passes(proposed, d)
@@ -157,8 +161,8 @@ def main() -> int:
             if not args.json:
                 t = trials[-1]
                 print(
-                    f"  trial {i + 1}: {', '.join(t.bounds)}  baseline p95 "
-                    f"{min(t.baseline_p95):.1f}-{max(t.baseline_p95):.1f}  fresh pass "
+                    f"  trial {i + 1}: {', '.join(t.bounds)} (conf {t.confidence:.2f})  "
+                    f"baseline p95 {min(t.baseline_p95):.1f}-{max(t.baseline_p95):.1f}  fresh pass "
                     f"{t.fresh_passed}/5 (max p95 {max(t.fresh_p95):.1f})  slowed p95 "
                     f"{t.slowed_p95:.1f} {'failed' if t.slowed_failed else 'PASSED'}  steady: "
                     f"fresh pass {t.fresh_passed_steady}/5, slowed "
@@ -173,6 +177,9 @@ def main() -> int:
     fresh_rate = sum(t.fresh_passed for t in trials) / (5 * n)
     slowed_rate = sum(t.slowed_failed for t in trials) / n
     fresh_steady = sum(t.fresh_passed_steady for t in trials) / (5 * n)
+    sure = [t for t in trials if t.confidence >= SURE]
+    sure_fresh = sum(t.fresh_passed for t in sure) / (5 * len(sure)) if sure else None
+    sure_slowed = sum(t.slowed_failed for t in sure) / len(sure) if sure else None
     slowed_steady = sum(t.slowed_failed_steady for t in trials) / n
     expected = ["GET /catalogue/old", "GET /wishlist"]
     broken_rate = sum(t.broken_routes == expected and not t.error_bound_loosened for t in trials)
@@ -185,6 +192,9 @@ def main() -> int:
             "slowed_fail_rate": slowed_rate,
             "steady_fresh_pass_rate": fresh_steady,
             "steady_slowed_fail_rate": slowed_steady,
+            "confident_trials": len(sure),
+            "confident_fresh_pass_rate": sure_fresh,
+            "confident_slowed_fail_rate": sure_slowed,
             "broken_test_right_rate": broken_rate,
             "seconds": round(elapsed, 1),
             "results": [asdict(t) for t in trials],
@@ -198,6 +208,11 @@ def main() -> int:
             f"judged on steady windows only: fresh pass {fresh_steady:.0%}, slowed fail "
             f"{slowed_steady:.0%}"
         )
+        if sure_fresh is not None and sure_slowed is not None:
+            print(
+                f"trials where the advisor was sure (confidence ≥ {SURE:g}): {len(sure)} of {n}; "
+                f"fresh pass {sure_fresh:.0%}, slowed fail {sure_slowed:.0%}"
+            )
         print(f"404 plans: routes named, no looser error bound: {broken_rate:.0%} (goal 100 %)")
         print(f"{elapsed:.0f} s ({elapsed / n:.0f} s a trial)")
     ok = fresh_rate >= 0.95 and slowed_rate >= 0.9 and broken_rate == 1.0
