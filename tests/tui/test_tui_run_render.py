@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.pilot import Pilot
 from tui_plans import make_shop_plan, make_window
 
 from loadtui.live import WindowDone
@@ -31,7 +32,20 @@ async def _screen_after_windows(theme: str, switch_to: str | None = None) -> str
         if switch_to is not None:
             app.theme = switch_to
             await pilot.pause()
-        return app.export_screenshot()
+        return await _settled(app, pilot)
+
+
+async def _settled(app: LoadtuiApp, pilot: Pilot[int]) -> str:
+    """The screenshot once redraws stop: the pane redraws at most every 0.25 s, so on a busy
+    box the held redraw may still be pending after one pause."""
+    shot = app.export_screenshot()
+    for _ in range(20):
+        await pilot.pause(0.3)
+        again = app.export_screenshot()
+        if again == shot:
+            return shot
+        shot = again
+    return shot
 
 
 async def test_theme_switch_mid_run_redraws_cached_rows_in_the_new_colours() -> None:

@@ -138,3 +138,21 @@ def test_a_bad_duration_exits_2_before_the_tui_opens(capsys: pytest.CaptureFixtu
     assert err == [
         "loadtui: error: --duration: '5min' is not a duration; use k6 style like 30s, 5m, 1h30m"
     ]
+
+
+async def test_the_run_status_always_fits_the_nav_bar_at_80_columns(
+    shop_model: TrafficModel,
+) -> None:
+    """With five tabs and a log name, "● running 00:05" fell off the right edge at 80×24."""
+    app = LoadtuiApp(Workspace(model=shop_model, log_paths=[Path("shop_access.log")]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(NavBar)
+        idle = bar.bar_content().plain
+        assert "1 Personas" in idle and "5 History" in idle and "shop_access.log" in idle
+        app.run_status = "● running 00:05"
+        await pilot.pause()
+        busy = bar.bar_content().plain
+        assert len(busy) <= 80 and busy.rstrip().endswith("● running 00:05")
+        assert "1 Personas" in busy  # the pane shown keeps its name; the others their keys
+        assert " 2 " in busy and " 5 " in busy and "History" not in busy

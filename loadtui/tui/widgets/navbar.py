@@ -45,20 +45,33 @@ class NavBar(Static):
             self._drawn = key
             self.update(self.bar_content(), layout=False)
 
+    def _tabs(self, compact: bool) -> Content:
+        """The app name and a tab per pane; `compact` shows other panes by key only."""
+        tabs = []
+        for key, mode, label in PANES:
+            if mode not in self.app.MODES:
+                continue
+            active = mode == self.active
+            text = f" {key} {label} " if active or not compact else f" {key} "
+            style = "reverse b" if active else ""
+            tabs.append(Content.from_markup(f"[@click=app.pane('{mode}')]$text[/]", text=text))
+            if style:
+                tabs[-1] = tabs[-1].stylize(style)
+        return Content.assemble(Content.from_markup("[b] loadtui [/]"), *tabs)
+
     def bar_content(self) -> Content:
-        tabs = [
-            Content.from_markup(
-                f"[@click=app.pane('{mode}')]{'[reverse b]' if mode == self.active else ''}"
-                f" {key} {label} {'[/]' if mode == self.active else ''}[/]"
-            )
-            for key, mode, label in PANES
-            if mode in self.app.MODES
-        ]
-        left = Content.assemble(Content.from_markup("[b] loadtui [/]"), *tabs)
-        right = Content.from_markup(
-            "$source  [b]$status[/] ",
-            source=clean(getattr(self.app, "source_label", "")),
-            status=clean(getattr(self.app, "run_status", "")),
-        )
-        gap = max(1, self.size.width - left.cell_length - right.cell_length)
+        """The run status always shows: at 80 columns the source name is shortened first,
+        then the other panes' tabs shrink to their keys."""
+        source = clean(getattr(self.app, "source_label", ""))
+        status = clean(getattr(self.app, "run_status", ""))
+        width = self.size.width or 80
+        left = self._tabs(compact=False)
+        tail = len(status) + 3 if status else 1  # "  " before the status, " " after it
+        if left.cell_length + len(source) + tail > width and status:
+            left = self._tabs(compact=True)
+        room = width - left.cell_length - tail - 1
+        if len(source) > room:
+            source = source[: room - 1] + "…" if room > 1 else ""
+        right = Content.from_markup("$source  [b]$status[/] ", source=source, status=status)
+        gap = max(1, width - left.cell_length - right.cell_length)
         return Content.assemble(left, " " * gap, right)
