@@ -271,6 +271,7 @@ class WizardApp(LoadtuiApp):
                 self._going = False
         elif not first:
             self._screen_changed(self.screen)
+        self.clear_notifications()  # one step's hint at a time: stacked ones hid the pane
         self.notify(STEP_HINTS[step], title=f"step {step}", timeout=6)
 
     # -- results the panes report ---------------------------------------------------------------
