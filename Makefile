@@ -38,9 +38,10 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix loadtui tests bench
 	$(BIN)/ruff format loadtui tests bench
 
-# Two pytest workers for everything but the tests that measure load, then those alone.
+# Three pytest workers (most tests wait on pilots, tmux or servers) for everything but the
+# tests that measure load, then those alone.
 test: sysdeps $(STAMP) lint
-	$(BIN)/pytest -q -n 2 -m "not serial"
+	$(BIN)/pytest -q -n 3 -m "not serial"
 	$(BIN)/pytest -q -m serial
 
 # The README's pictures: every pane at 80x24 from the snapshot tests' pinned scenes, as SVG.

@@ -13,7 +13,6 @@ SERIAL_FILES = (
     "tests/analyze/test_validate_acceptance.py",
     "tests/distributed/test_locust_engine.py",
     "tests/e2e/test_live_stress.py",
-    "tests/e2e/test_tmux_wizard.py",
     "tests/engine/test_engine_vs_target.py",
     "tests/engine/test_rate_true.py",
     "tests/export/test_export_locust_runs.py",
