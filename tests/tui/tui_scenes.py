@@ -342,6 +342,26 @@ def wizard_plan_form(folder: Path, theme: str) -> tuple[LoadtuiApp, RunBefore]:
     return wizard_app(folder, theme, step="plan"), presses("w")
 
 
+def _planned(folder: Path) -> dict[str, object]:
+    """A project whose plan step is done: the wizard's plan file in `.loadtui/`."""
+    from loadtui.plan.yaml_io import save_plan
+
+    (folder / ".loadtui").mkdir(exist_ok=True)
+    save_plan(make_shop_plan("http://127.0.0.1:9"), folder / ".loadtui" / "plan.yaml")
+    url = {"target_kind": "url", "target_url": "http://127.0.0.1:9"}  # no demo target started
+    return {"plan_path": ".loadtui/plan.yaml", "plan": url}
+
+
+def wizard_run(folder: Path, theme: str) -> tuple[LoadtuiApp, RunBefore]:
+    return wizard_app(folder, theme, step="run", **_planned(folder)), presses()
+
+
+def wizard_export(folder: Path, theme: str) -> tuple[LoadtuiApp, RunBefore]:
+    (folder / "runs" / "r-1").mkdir(parents=True)
+    done = {"last_run_dir": "runs/r-1", "forecast_done": True, "advice_skipped": True}
+    return wizard_app(folder, theme, step="export", **_planned(folder), **done), presses()
+
+
 def too_small_terminal(folder: Path, theme: str) -> tuple[LoadtuiApp, RunBefore]:
     app, _ = personas(folder, theme)
     return app, presses()
@@ -363,6 +383,8 @@ SCENES: dict[str, Scene] = {
             "wizard-profile", "Wizard, profile: the step bar over the Personas pane", wizard_profile
         ),
         Scene("wizard-plan", "Wizard, plan: workload, peak, duration, target", wizard_plan_form),
+        Scene("wizard-run", "Wizard, run: the plan the wizard wrote, one key away", wizard_run),
+        Scene("wizard-export", "Wizard, export: k6, Locust, Artillery or CI", wizard_export),
     )
 }
 TOO_SMALL = Scene(
