@@ -52,6 +52,8 @@ def passes(thresholds: dict[str, list[str]], run_dir: Path) -> tuple[bool, dict[
     return ok, seen
 
 
+# run-to-run p95 spread on a busy 2-core box reached ~10 %: no bound separates +25 %; one rerun
+@pytest.mark.flaky(reruns=1)
 @pytest.mark.e2e
 @pytest.mark.timeout(300)  # ~55 s on a quiet box; 2 min seen under 7 others
 def test_thresholds_from_five_baseline_runs_pass_noise_and_fail_a_slowdown(
