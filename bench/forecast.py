@@ -2,8 +2,11 @@
 
 For each capacity: a full stress ramp (5 % → 150 % of the knee) and a ramp that stops at 60 %
 of it, both 20 s, one-request open model, 2 workers, 0.5 s windows. Reports the predicted
-capacity with its 90 % interval against the knee, the p95 MAPE and R² on held-out windows
-(every 4th healthy window of the full ramp, the twin fitted on the rest), and the time to fit.
+capacity with its 90 % interval against the knee, how it was placed (`utilization`: the
+target's busy time, sampled by the run; `logistic`: the failing windows; `queueing`: latency
+alone), the p95 MAPE and R² on held-out windows (every 4th healthy window of the full ramp, the
+twin fitted on the rest), and the time to fit. Each ramp is fitted twice: as run, and "blind",
+its windows stripped of busy time, as a target that reports none would give.
 
     .venv/bin/python bench/forecast.py [--json out.json]
 """
@@ -25,7 +28,7 @@ from loadtui.engine.runner import Runner
 from loadtui.engine.url_plan import build_url_plan
 from loadtui.target.process import TargetProcess
 
-CAPACITIES = ((4, 20.0), (6, 20.0), (8, 20.0))
+CAPACITIES = ((4, 20.0), (8, 10.0), (12, 8.0))  # the issue's three: knees 194, 775, 1454
 RAMP_S = 20
 
 
@@ -34,6 +37,7 @@ class Row:
     target: str
     knee: float
     ramp: str
+    method: str
     rps: float
     rps_low: float
     rps_high: float | None
@@ -81,40 +85,44 @@ def main() -> None:
     for capacity, service_ms in CAPACITIES:
         for name, top in (("full", 1.5), ("60%", 0.6)):
             knee, windows = ramp(capacity, service_ms, top)
-            started = time.perf_counter()
-            twin = fit_twin([windows])
-            fit_s = time.perf_counter() - started
-            cap = twin.capacity
-            mape, r2 = held_out(windows) if name == "full" else (None, None)
-            high = cap.rps_high if np.isfinite(cap.rps_high) else None
-            rows.append(
-                Row(
-                    target=f"{capacity}/{service_ms:g}",
-                    knee=round(knee, 1),
-                    ramp=name,
-                    rps=round(cap.rps, 1),
-                    rps_low=round(cap.rps_low, 1),
-                    rps_high=round(high, 1) if high is not None else None,
-                    error=round((cap.rps - knee) / knee, 4),
-                    covered=cap.rps_low <= knee <= (high if high is not None else np.inf),
-                    model=twin.model_name,
-                    mape=None if mape is None else round(mape, 3),
-                    r2=None if r2 is None else round(r2, 3),
-                    fit_s=round(fit_s, 2),
+            blind = [w.model_copy(update={"utilization": None}) for w in windows]
+            for label, data in ((name, windows), (f"{name} blind", blind)):
+                started = time.perf_counter()
+                twin = fit_twin([data])
+                fit_s = time.perf_counter() - started
+                cap = twin.capacity
+                mape, r2 = held_out(data) if label == "full" else (None, None)
+                high = cap.rps_high if np.isfinite(cap.rps_high) else None
+                rows.append(
+                    Row(
+                        target=f"{capacity}/{service_ms:g}",
+                        knee=round(knee, 1),
+                        ramp=label,
+                        method=cap.method,
+                        rps=round(cap.rps, 1),
+                        rps_low=round(cap.rps_low, 1),
+                        rps_high=round(high, 1) if high is not None else None,
+                        error=round((cap.rps - knee) / knee, 4),
+                        covered=cap.rps_low <= knee <= (high if high is not None else np.inf),
+                        model=twin.model_name,
+                        mape=None if mape is None else round(mape, 3),
+                        r2=None if r2 is None else round(r2, 3),
+                        fit_s=round(fit_s, 2),
+                    )
                 )
-            )
-            print(rows[-1], flush=True)
+                print(rows[-1], flush=True)
     print(f"\nload average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
     print(
-        "| target | knee | ramp | predicted [90 % interval] | error | covered | model | "
-        "held-out p95 MAPE / R² | fit |"
+        "| target | knee | ramp | placed by | predicted [90 % interval] | error | covered | "
+        "model | held-out p95 MAPE / R² | fit |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         high = "open" if r.rps_high is None else f"{r.rps_high:,.0f}"
         held = "–" if r.mape is None else f"{r.mape:.0%} / {r.r2:.2f}"
         print(
-            f"| {r.target} | {r.knee:,.0f} | {r.ramp} | {r.rps:,.0f} [{r.rps_low:,.0f}, {high}] "
+            f"| {r.target} | {r.knee:,.0f} | {r.ramp} | {r.method} "
+            f"| {r.rps:,.0f} [{r.rps_low:,.0f}, {high}] "
             f"| {r.error:+.1%} | {'yes' if r.covered else 'no'} | {r.model} | {held} "
             f"| {r.fit_s:.1f} s |"
         )

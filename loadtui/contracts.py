@@ -408,6 +408,8 @@ class MetricWindow(_Model):
     worker_cpu: list[float] = Field(default_factory=list)  # fraction of one core, per worker
     generator_saturated: bool = False
     dropped: int = 0  # arrivals skipped because a limit (max_in_flight, max_rps) was hit
+    # busy fraction of the target's slots (a loadtui target's `/_stats`; None elsewhere)
+    utilization: float | None = None
 
 
 class ThresholdVerdict(_Model):
@@ -483,7 +485,9 @@ class ForecastCapacity(_Model):
     rps_low: float
     rps_high: float | None
     users: float | None = None  # concurrent sessions/VUs at that rate
-    method: Literal["logistic", "queueing", "below_data"] = "logistic"
+    # logistic: failures placed it; utilization: the target's busy time (utilization law);
+    # queueing: extrapolated from latency alone; below_data: every window failed
+    method: Literal["logistic", "utilization", "queueing", "below_data"] = "logistic"
 
 
 class ForecastPoint(_Model):

@@ -9,7 +9,6 @@ import pytest
 SERIAL_FILES = (
     "tests/advise/test_advise_vs_target.py",
     "tests/analyze/test_regression_vs_target.py",
-    "tests/analyze/test_twin_vs_target.py",
     "tests/analyze/test_validate_acceptance.py",
     "tests/distributed/test_locust_engine.py",
     "tests/e2e/test_live_stress.py",

@@ -8,7 +8,12 @@ at the capacity they reached instead of at an offered rate a fast ramp overshot 
 queue build-up. Its interval is the spread of refits on resampled windows, joined with the
 spread of goodput the failing windows actually reached (what one window at capacity shows).
 
-A run in which nothing failed cannot place that crossing by logistic regression: then each
+A run in which nothing failed but whose target reported its busy time (`demand.py`) places
+the ceiling by the utilization law; each bootstrap queueing fit then carries a resampled
+measured μ, and the capacity is where its p95 meets the SLO (just under μ).
+
+A run in which nothing failed and nothing reported utilization cannot place that crossing by
+logistic regression: then each
 bootstrap fit of the queueing model gives the load at which its predicted p95 meets the SLO,
 P(fail) at a load is the share of fits failing there, and the interval is the fits' spread,
 never below the highest load the run sustained (it demonstrably held that).
@@ -24,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.linear_model import LogisticRegression
 
+from loadtui.analyze.demand import Demand
 from loadtui.analyze.features import LoadFeatures
 from loadtui.analyze.queueing import MU_SPAN, RHO_CAP, QueueModel
 
@@ -31,7 +37,10 @@ Array = NDArray[np.float64]
 BOOT_ROUNDS = 100
 MIN_CLASS = 2  # windows of each kind needed for a logistic fit
 CI = (5.0, 95.0)  # a 90 % interval
+PROBE_REL = 0.03  # busy time is sampled every 0.1 s: window ends can be a sample off
 WEAK_REACH = 0.75  # data reaching less of the estimate than this cannot bound it below
+FLAT = 1.3  # mean latency at the top load under this × unloaded: the knee was not seen
+AGREE = 0.15  # failures this far below the busy-time ceiling name another bottleneck
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,7 @@ class Capacity:
     rps_low: float
     rps_high: float  # inf when the data cannot bound it from above
     users: float | None  # concurrency at that rate (Little's law on the run's own windows)
-    method: Literal["logistic", "queueing", "below_data"]
+    method: Literal["logistic", "utilization", "queueing", "below_data"]
     notes: tuple[str, ...] = ()
 
 
@@ -115,6 +124,7 @@ def fit_capacity(
     queue_fits: list[QueueModel],
     *,
     seed: int = 0,
+    demand: Demand | None = None,
 ) -> tuple[FailureModel, Capacity]:
     """The failure model and the capacity it implies (see the module docstring)."""
     failed = rule.failed(f)
@@ -135,15 +145,36 @@ def fit_capacity(
         reached = load[failed & (load >= 0.8 * min(point, scale))]
         lows = [np.percentile(boots, CI[0])] if boots.size else []
         highs = [np.percentile(boots, CI[1])] if boots.size else []
+        point = float(np.clip(point, load.min(), scale * 1.5))
         if reached.size >= 3:
             lows.append(np.percentile(reached, 10))
             highs.append(np.percentile(reached, 90))
-        point = float(np.clip(point, load.min(), scale * 1.5))
+            # failing windows at a plateau as high as the healthy ones leave the crossing to
+            # noise (it drifted 20 % above the plateau): capacity is what the failures reached
+            point = float(np.clip(point, lows[-1], highs[-1]))
         low = float(min([point, *lows]))
         high = float(max([point, *highs]))
+        if demand is not None and queue_fits:
+            crossings = _crossings(queue_fits, f, rule)
+            d_point, d_low, d_high = _demand_interval(crossings, demand, 0.0)
+            if point >= (1.0 - AGREE) * d_point:
+                # failures began where busy time puts the ceiling: the busy-time estimate is
+                # the steadier (a window's goodput past the knee is a burst, not a rate)
+                notes.append(
+                    f"failures began near {point:,.0f}/s; the target's busy time puts its "
+                    f"ceiling at {demand.mu:,.0f}/s (utilization law)"
+                )
+                low, high = min(d_low, point), d_high
+                users = _users(d_point, ratio)
+                cap = Capacity(d_point, low, high, users, "utilization", tuple(notes))
+                return FailureModel("queueing", scale, crossings=_tuple(crossings)), cap
+            notes.append(
+                f"failures began at {point:,.0f}/s, well before the target's busy time reached "
+                f"its ceiling ({demand.mu:,.0f}/s): something else is the bottleneck"
+            )
         cap = Capacity(point, low, high, _users(point, ratio), "logistic", tuple(notes))
         return FailureModel("logistic", scale, coef, intercept), cap
-    crossings = np.array([slo_crossing(m, f.base_p95, rule.slo_p95_ms) for m in queue_fits])
+    crossings = _crossings(queue_fits, f, rule)
     sustained = float(np.max(load[~failed]))
     if crossings.size == 0:
         notes.append("no window failed and the queueing model could not be fitted")
@@ -153,6 +184,15 @@ def fit_capacity(
     point = max(float(np.median(crossings)), sustained)
     low = max(float(np.percentile(crossings, CI[0])), sustained)
     high = float(np.percentile(crossings, CI[1]))
+    if demand is not None:
+        notes.append(
+            f"no window failed: capacity by the utilization law, the target "
+            f"{demand.top_utilization:.0%} busy at up to {sustained:,.0f}/s puts 100 % at "
+            f"{demand.mu:,.0f}/s; assumes its busy slots are the bottleneck"
+        )
+        point, low, high = _demand_interval(crossings, demand, sustained)
+        cap = Capacity(point, low, high, _users(point, ratio), "utilization", tuple(notes))
+        return FailureModel("queueing", scale, crossings=_tuple(crossings)), cap
     if high >= 0.9 * MU_SPAN * scale * RHO_CAP:
         high = math.inf
     reach = sustained / point if point > 0 else 1.0
@@ -160,16 +200,46 @@ def fit_capacity(
         f"no window failed: capacity extrapolated by the queueing model from loads up to "
         f"{sustained:,.0f}/s ({reach:.0%} of the estimate)"
     )
-    if reach < WEAK_REACH:
+    if reach < WEAK_REACH or _flat(f, load):
         # far below the knee latency barely moves, so the curvature that places μ is within
         # the noise: all the data prove is that the system held what it was given
-        low = sustained
+        low, high = sustained, math.inf
         notes.append(
-            "the data stop well below the knee, where latency barely moves: only the lower "
-            "end of the interval is measured; the rest is the queueing model's assumption"
+            "the data stop well below the knee, where latency barely moves: they show only "
+            f"that it held {sustained:,.0f}/s; the point is the queueing model's assumption "
+            "and the interval is open above"
         )
     cap = Capacity(point, low, max(high, point), _users(point, ratio), "queueing", tuple(notes))
     return FailureModel("queueing", scale, crossings=tuple(float(c) for c in crossings)), cap
+
+
+def _flat(f: LoadFeatures, load: Array) -> bool:
+    """Latency at the top tenth of the load within FLAT × its unloaded value: no curvature for
+    a fit to place μ by (its tight interval would be the noise's)."""
+    top = load >= np.quantile(load, 0.9)
+    base = max(float(np.median(f.mean[load <= np.quantile(load, 0.25)])), 1e-9)
+    return bool(np.median(f.mean[top]) < FLAT * base)
+
+
+def _crossings(fits: list[QueueModel], f: LoadFeatures, rule: FailureRule) -> Array:
+    return np.array([slo_crossing(m, f.base_p95, rule.slo_p95_ms) for m in fits])
+
+
+def _tuple(values: Array) -> tuple[float, ...]:
+    return tuple(float(v) for v in values)
+
+
+def _demand_interval(
+    crossings: Array, demand: Demand, sustained: float
+) -> tuple[float, float, float]:
+    """(point, low, high) where the μ-pinned queueing fits meet the SLO, the interval joined
+    with the ceiling's own spread and never tighter than the probe's timing allows."""
+    point = max(float(np.median(crossings)), sustained)
+    low = min(float(np.percentile(crossings, CI[0])), float(np.percentile(demand.boot, CI[0])))
+    high = max(float(np.percentile(crossings, CI[1])), float(np.percentile(demand.boot, CI[1])))
+    low = max(min(low, point * (1 - PROBE_REL)), sustained)
+    high = max(high, point * (1 + PROBE_REL))
+    return point, low, high
 
 
 def _users(rps: float, ratio: float | None) -> float | None:

@@ -10,10 +10,13 @@ Derived columns (all dimensionless so runs of different sizes mix):
 - `stress_index`: p95 / the run's low-load p95 (1 when unloaded, grows with queueing);
 - `efficiency`: goodput per unit of concurrency (= 1 / response time by Little's law, in
   requests/s per in-flight request; it falls as requests start to wait).
+
+`utilization` is the target's own busy fraction where a probe read it (NaN elsewhere).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,6 +48,7 @@ class LoadFeatures:
     load_factor: Array
     stress_index: Array
     efficiency: Array
+    utilization: Array  # the target's busy fraction; NaN where no probe read it
     base_p95: float  # the unloaded p95 the stress index is relative to
 
     def __len__(self) -> int:
@@ -71,6 +75,7 @@ _COLUMNS = (
     "load_factor",
     "stress_index",
     "efficiency",
+    "utilization",
 )
 
 
@@ -104,10 +109,11 @@ def load_features(windows_by_run: Sequence[Sequence[MetricWindow]]) -> LoadFeatu
                     w.latency.mean,
                     w.errors / w.requests,
                     float(w.requests),
+                    math.nan if w.utilization is None else w.utilization,
                 )
             )
-    data = np.asarray(rows, dtype=float).reshape(-1, 11)
-    t, run, offered, achieved, goodput, conc, p50, p95, mean, err, req = data.T
+    data = np.asarray(rows, dtype=float).reshape(-1, 12)
+    t, run, offered, achieved, goodput, conc, p50, p95, mean, err, req, util = data.T
     base = _unloaded_p95(goodput, p95)
     with np.errstate(divide="ignore", invalid="ignore"):
         load_factor = np.where(offered > 0, achieved / np.maximum(offered, 1e-9), 1.0)
@@ -127,6 +133,7 @@ def load_features(windows_by_run: Sequence[Sequence[MetricWindow]]) -> LoadFeatu
         load_factor=load_factor,
         stress_index=p95 / max(base, 1e-9),
         efficiency=efficiency,
+        utilization=util,
         base_p95=base,
     )
 

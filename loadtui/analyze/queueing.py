@@ -72,10 +72,15 @@ def variability(p50: Array, p95: Array, arrival_cv2: float = POISSON_CV2) -> flo
     return (arrival_cv2 + service_cv2) / 2.0
 
 
-def fit_queue(load: Array, latency_ms: Array, k: float, base_ms: float) -> QueueModel:
-    """Least-squares fit of (S, μ) to windows' mean latency vs goodput."""
+def fit_queue(
+    load: Array, latency_ms: Array, k: float, base_ms: float, mu: float | None = None
+) -> QueueModel:
+    """Least-squares fit of (S, μ) to windows' mean latency vs goodput; only S when the
+    utilization law measured μ (`demand.py`)."""
     top = max(float(load.max()), 1e-6)
     s0 = max(base_ms, 1e-3)
+    if mu is not None:
+        return _fit_service(load, latency_ms, k, s0, mu)
 
     def residuals(theta: Array) -> Array:
         model = QueueModel(service_ms=float(np.exp(theta[0])), mu=float(np.exp(theta[1])), k=k)
@@ -95,16 +100,35 @@ def fit_queue(load: Array, latency_ms: Array, k: float, base_ms: float) -> Queue
     return best
 
 
+def _fit_service(load: Array, latency_ms: Array, k: float, s0: float, mu: float) -> QueueModel:
+    def residuals(theta: Array) -> Array:
+        model = QueueModel(service_ms=float(np.exp(theta[0])), mu=mu, k=k)
+        return np.log(model.response_ms(load)) - np.log(np.maximum(latency_ms, 1e-6))
+
+    lo, hi = np.log(0.3 * s0), np.log(3.0 * s0)
+    x0 = np.clip(np.array([np.log(s0)]), lo + 1e-9, hi - 1e-9)
+    res = least_squares(residuals, x0, bounds=([lo], [hi]), loss="soft_l1", f_scale=0.1)
+    return QueueModel(float(np.exp(res.x[0])), mu, k)
+
+
 def fit_queue_bootstrap(
-    load: Array, latency_ms: Array, k: float, base_ms: float, rounds: int, seed: int
+    load: Array,
+    latency_ms: Array,
+    k: float,
+    base_ms: float,
+    rounds: int,
+    seed: int,
+    mus: Array | None = None,
 ) -> list[QueueModel]:
-    """Refits on windows drawn with replacement: the spread of μ is what the data know."""
+    """Refits on windows drawn with replacement: the spread of μ is what the data know.
+    With `mus` (the utilization law's resampled ceilings) each refit takes one of them."""
     rng = np.random.default_rng(seed)
     n = load.size
     fits: list[QueueModel] = []
-    for _ in range(rounds):
+    for i in range(rounds):
         idx = rng.integers(0, n, n)
         if np.unique(load[idx]).size < 3:
             continue
-        fits.append(fit_queue(load[idx], latency_ms[idx], k, base_ms))
+        mu = None if mus is None or mus.size == 0 else float(mus[i % mus.size])
+        fits.append(fit_queue(load[idx], latency_ms[idx], k, base_ms, mu))
     return fits

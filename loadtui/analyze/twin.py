@@ -1,7 +1,9 @@
 """The digital twin: latency, throughput and failure probability at a load nobody ran yet.
 
 `fit_twin(windows_by_run)` learns from finished runs' windows:
-- the queueing baseline (`queueing.py`, M/G/c) for the shape of latency vs load;
+- the queueing baseline (`queueing.py`, M/G/c) for the shape of latency vs load, its
+  capacity μ measured by the utilization law when the target reported its busy time
+  (`demand.py`);
 - the USL (`usl.py`) for throughput vs concurrency, so a question in users has an answer;
 - p95 latency as baseline × a learned correction: GradientBoosting, RandomForest and a Voting
   ensemble of both are trained on log(p95 / baseline), and the one with the lowest
@@ -29,6 +31,7 @@ from sklearn.model_selection import KFold
 from threadpoolctl import threadpool_limits
 
 from loadtui.analyze.capacity import Capacity, FailureModel, FailureRule, fit_capacity
+from loadtui.analyze.demand import fit_demand
 from loadtui.analyze.features import LoadFeatures, load_features, load_levels
 from loadtui.analyze.queueing import (
     POISSON_CV2,
@@ -261,11 +264,14 @@ def _fit_twin(
     low = f.goodput <= np.quantile(f.goodput, 0.25)
     k = variability(f.p50[low], f.p95[low], arrival_cv2)
     base_mean = float(np.median(f.mean[low]))
-    queue = fit_queue(f.goodput, f.mean, k, base_mean)
-    queue_fits = fit_queue_bootstrap(f.goodput, f.mean, k, base_mean, BOOT_ROUNDS, seed)
+    demand = fit_demand(f, BOOT_ROUNDS, seed)
+    mu = None if demand is None else demand.mu
+    queue = fit_queue(f.goodput, f.mean, k, base_mean, mu)
+    mus = None if demand is None else demand.boot
+    queue_fits = fit_queue_bootstrap(f.goodput, f.mean, k, base_mean, BOOT_ROUNDS, seed, mus)
     usl = fit_usl(f.concurrency, f.goodput)
 
-    failure, cap = fit_capacity(f, rule, queue_fits, seed=seed)
+    failure, cap = fit_capacity(f, rule, queue_fits, seed=seed, demand=demand)
     # past the knee a window's p95 says how long the overload lasted, not how loaded it was:
     # the latency curve learns from windows that held the SLO; P(fail) speaks for the rest
     ok = ~rule.failed(f)

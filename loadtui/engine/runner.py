@@ -30,6 +30,7 @@ from loadtui.contracts import MetricWindow, RunRecord, RunState, TestPlan, Thres
 from loadtui.engine.delivery import Delivery
 from loadtui.engine.metrics import RunTotals, WorkerWindow
 from loadtui.engine.schedule import StageProfile, parse_duration
+from loadtui.engine.server_probe import ServerProbe
 from loadtui.engine.sessions import CompiledScenario
 from loadtui.engine.thresholds_live import LiveThresholds
 from loadtui.engine.transport import fast_available
@@ -88,9 +89,11 @@ class Runner:
         run_id: str = "",
         seed: int | None = None,
         paced: bool | None = None,
+        probe_server: bool = True,
     ) -> None:
         """`paced` forces fixed-rate arrivals (default: on for `url` plans in the open model);
-        `run_id` only names the record. Raises UserError for a plan that cannot run."""
+        `run_id` only names the record; `probe_server` samples a loadtui target's busy time
+        into each window (`server_probe.py`). Raises UserError for a plan that cannot run."""
         self.plan = plan
         self.profile = validate_plan(plan)
         self.interval_s = float(interval_s)
@@ -127,6 +130,7 @@ class Runner:
         self._lost_workers = 0
         self._started_wall = datetime.now(UTC)
         self._t0 = 0.0
+        self._probe = ServerProbe(plan.target) if probe_server else None
 
     # -- public API -------------------------------------------------------------------------
     @property
@@ -237,6 +241,8 @@ class Runner:
                     proc.join(timeout=2.0)
             for c in conns:
                 c.close()
+            if self._probe is not None:
+                self._probe.stop()
             self._finish()
             self._queue.put(None)
 
@@ -261,6 +267,8 @@ class Runner:
         self._started_wall = datetime.now(UTC) + timedelta(seconds=0.1)
         for conn in conns:
             conn.send(("go", self._t0))
+        if self._probe is not None:
+            self._probe.start(self._t0)
 
     def _collect(self, procs: list[Any], conns: list[Connection]) -> None:
         n = len(procs)
@@ -363,7 +371,7 @@ class Runner:
             rate *= max(self.plan.workload.mean_requests_per_session, 0.0) or 1.0
         else:
             rate = profile.value_at(min(t, profile.duration))  # VUs at the window's end
-        return self.totals.merge(
+        window = self.totals.merge(
             parts,
             t=t,
             ts=self._started_wall + timedelta(seconds=t),
@@ -372,6 +380,9 @@ class Runner:
             stage_name=self.profile.stage_name(stage),
             target_rate=rate,
         )
+        if self._probe is not None:
+            window.utilization = self._probe.utilization(t - interval, t)
+        return window
 
     def _after_window(self, window: MetricWindow) -> None:
         if self.plan.workload.model == "open":

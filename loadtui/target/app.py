@@ -46,21 +46,22 @@ async def capacity_middleware(request: web.Request, handler: Handler) -> web.Str
     if route is None or route in BYPASS or info.http_exception is not None:
         return await handler(request)
     model = request.app[MODEL_KEY]
-    if not await model.admission.acquire():
+    start = await model.admission.acquire()
+    if start is None:
         model.counters.rejected += 1
         return _error(503, "overloaded: queue full, try again", **{"Retry-After": "1"})
+    done = start
     try:
-        loop = asyncio.get_running_loop()
-        start = loop.time()
         done = model.finish(start, model.service_s(route))
-        await asyncio.sleep(max(0.0, done - loop.time()))
+        await asyncio.sleep(max(0.0, done - asyncio.get_running_loop().time()))
         if model.fails():
             model.counters.errors += 1
             return _error(500, "injected failure (--error-rate)")
         return await handler(request)
     finally:
-        model.admission.release()
+        model.admission.release(done)
         model.counters.served += 1
+        model.counters.busy_s += done - start
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -11,6 +11,14 @@ Some routes cost more or less than the base route (search and checkout do real w
 files are cheap). `knee_rps` is stated for a base-cost route such as `GET /products/{id}`; the
 cost table is part of `/_stats` so a mixed workload's knee can be computed from it.
 
+Slots are kept in virtual time: a slot is free from the moment its request's service was due
+to end, not from when the event loop got round to it, and a waiter's service starts at the
+later of its arrival and that moment. On a busy box the loop wakes late; without this every
+late wake-up would lengthen the slot's hold and put the real knee below the printed one. The
+client still sees the lateness in its latency, never in the throughput ceiling.
+`busy_s` counts slot-seconds of service, the counter a utilization probe reads (like a
+process's CPU seconds).
+
 Stalls (`stall_every_s`, `stall_ms`) are periodic stop-the-world pauses, like a long GC: during
 the last `stall_ms` of every period no work progresses, so every request in service finishes
 late by the pause and the queue builds behind it.
@@ -141,54 +149,62 @@ class Admission:
     """`capacity` slots plus a FIFO of at most `queue` waiters; beyond that, refuse at once.
 
     Unlike asyncio.Semaphore it reports its queue, refuses instead of queueing without bound,
-    and can be resized while requests are in flight.
+    can be resized while requests are in flight, and hands each holder its virtual start time
+    (see the module docstring).
     """
 
     def __init__(self, capacity: int, queue: int) -> None:
         self.capacity = capacity
         self.queue = queue
         self.in_service = 0
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._waiters: deque[asyncio.Future[float]] = deque()
 
     @property
     def queued(self) -> int:
         return len(self._waiters)
 
-    async def acquire(self) -> bool:
-        """True once a slot is held; False (immediately) when the queue is full."""
+    async def acquire(self) -> float | None:
+        """The loop time service starts once a slot is held; None (at once) when the queue is
+        full."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
         if self.in_service < self.capacity and not self._waiters:
             self.in_service += 1
-            return True
+            return now
         if len(self._waiters) >= self.queue:
-            return False
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            return None
+        fut: asyncio.Future[float] = loop.create_future()
         self._waiters.append(fut)
         try:
-            await fut
+            free_at = await fut
         except asyncio.CancelledError:
             if fut.done() and not fut.cancelled():
-                self.release()  # the slot was granted just as the client went away
+                self.release(fut.result())  # the slot was granted just as the client went away
             elif fut in self._waiters:
                 self._waiters.remove(fut)
             raise
-        return True
+        return max(now, free_at)
 
-    def release(self) -> None:
+    def release(self, free_at: float | None = None) -> None:
+        """Give a slot back; `free_at` is when its service was due to end (default: now)."""
         self.in_service -= 1
-        self._wake()
+        self._wake(free_at)
 
     def resize(self, capacity: int, queue: int) -> None:
         """New limits apply at once; waiters beyond a shrunken queue keep their place."""
         self.capacity = capacity
         self.queue = queue
-        self._wake()
+        self._wake(None)
 
-    def _wake(self) -> None:
+    def _wake(self, free_at: float | None) -> None:
+        if not self._waiters:
+            return
+        at = asyncio.get_running_loop().time() if free_at is None else free_at
         while self._waiters and self.in_service < self.capacity:
             fut = self._waiters.popleft()
             if not fut.done():
                 self.in_service += 1
-                fut.set_result(None)
+                fut.set_result(at)
 
 
 @dataclass
@@ -196,6 +212,7 @@ class Counters:
     served: int = 0  # went through service (any status, injected errors included)
     rejected: int = 0  # 503: queue full
     errors: int = 0  # injected 500s
+    busy_s: float = 0.0  # slot-seconds of service given (utilization = Δbusy_s / Δt / capacity)
 
 
 @dataclass
@@ -250,6 +267,7 @@ class CapacityModel:
             "served": self.counters.served,
             "rejected": self.counters.rejected,
             "errors": self.counters.errors,
+            "busy_s": round(self.counters.busy_s, 6),
             **s.as_dict(),
             "settings": s.as_dict(),
             "route_cost": dict(ROUTE_COST),

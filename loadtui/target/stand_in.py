@@ -117,19 +117,19 @@ async def answer(request: web.Request) -> web.StreamResponse:
         return _json(404, {"error": "no route of the model matches this path"})
     await request.read()  # the body is not looked at, but is drained like a real server's
     model = request.app[MODEL_KEY]
-    if not await model.admission.acquire():
+    start = await model.admission.acquire()
+    if start is None:
         model.counters.rejected += 1
         return _json(503, {"error": "overloaded: queue full, try again"}, **{"Retry-After": "1"})
+    done = start
     try:
         s = model.settings
         u_latency, u_status = route.next_draw()
         ms = route.latency(u_latency)
         if ms is None:
             ms = lognormal_ms(model.rng, s.service_ms, s.sigma)
-        loop = asyncio.get_running_loop()
-        start = loop.time()
         done = model.finish(start, ms * s.slowdown / 1000.0)
-        await asyncio.sleep(max(0.0, done - loop.time()))
+        await asyncio.sleep(max(0.0, done - asyncio.get_running_loop().time()))
         if model.fails():
             model.counters.errors += 1
             return _json(500, {"error": "injected failure (--error-rate)"})
@@ -143,8 +143,9 @@ async def answer(request: web.Request) -> web.StreamResponse:
             return _json(status, body, **headers)
         return _json(status, {"route": route.template, "ok": status < 300}, **headers)
     finally:
-        model.admission.release()
+        model.admission.release(done)
         model.counters.served += 1
+        model.counters.busy_s += done - start
 
 
 async def health(request: web.Request) -> web.Response:

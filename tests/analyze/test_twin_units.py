@@ -77,6 +77,39 @@ def test_twin_places_capacity_of_a_ramp_past_the_knee() -> None:
     assert twin.model_name in {"queueing", "gradient_boosting", "random_forest", "voting"}
 
 
+def busy(windows: list[MetricWindow], mu: float, seed: int = 2) -> list[MetricWindow]:
+    """The windows with the busy fraction a target of ceiling `mu` would report."""
+    rng = np.random.default_rng(seed)
+    return [
+        w.model_copy(update={"utilization": min(1.0, w.rps / mu * rng.normal(1.0, 0.03))})
+        for w in windows
+    ]
+
+
+def test_busy_time_places_the_knee_from_a_ramp_to_sixty_percent() -> None:
+    """Latency barely moves below 60 %: without busy time the knee is not identified (an open
+    interval from what was sustained); with it the utilization law gives it within a few %."""
+    windows = ramp(knee=800.0, top=480.0)
+    blind = fit_twin([windows])
+    assert blind.capacity.method == "queueing"
+    assert blind.capacity.rps_low == pytest.approx(480.0, rel=0.05)
+    seen = fit_twin([busy(windows, 800.0)])
+    assert seen.capacity.method == "utilization"
+    assert seen.capacity.rps == pytest.approx(800.0, rel=0.05)
+    assert seen.capacity.rps_low <= 800.0 <= seen.capacity.rps_high
+    assert seen.capacity.rps_high < 1.15 * 800.0  # bounded above, unlike the blind fit
+    assert seen.predict(790.0).p_fail > seen.predict(400.0).p_fail
+
+
+def test_failures_well_below_the_busy_ceiling_name_another_bottleneck() -> None:
+    """Busy time says 2000/s but the system broke at 800/s (something behind the slots): the
+    failures win and the note says so."""
+    twin = fit_twin([busy(ramp(knee=800.0, top=1200.0), 2000.0)])
+    assert twin.capacity.method == "logistic"
+    assert twin.capacity.rps == pytest.approx(800.0, rel=0.15)
+    assert any("something else is the bottleneck" in note for note in twin.notes)
+
+
 def test_far_extrapolation_is_warned() -> None:
     twin = fit_twin([ramp(knee=200.0, top=300.0)])
     assert twin.predict(250.0).warning is None

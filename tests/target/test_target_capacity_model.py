@@ -49,12 +49,12 @@ async def test_admission_serves_capacity_queues_queue_and_refuses_the_rest() -> 
     adm = Admission(capacity=2, queue=2)
     results = [asyncio.create_task(adm.acquire()) for _ in range(10)]
     await asyncio.sleep(0)
-    done = [t.result() for t in results if t.done()]
+    done = [t.result() is not None for t in results if t.done()]
     assert done.count(True) == 2 and done.count(False) == 6
     assert adm.in_service == 2 and adm.queued == 2
     adm.release()
     await asyncio.sleep(0)
-    assert sum(1 for t in results if t.done() and t.result()) == 3
+    assert sum(1 for t in results if t.done() and t.result() is not None) == 3
     assert adm.in_service == 2 and adm.queued == 1
     adm.resize(capacity=4, queue=2)  # growing capacity admits the waiter at once
     await asyncio.sleep(0)
@@ -63,7 +63,7 @@ async def test_admission_serves_capacity_queues_queue_and_refuses_the_rest() -> 
 
 async def test_a_cancelled_waiter_leaves_the_queue() -> None:
     adm = Admission(capacity=1, queue=1)
-    assert await adm.acquire()
+    assert await adm.acquire() is not None
     waiter = asyncio.create_task(adm.acquire())
     await asyncio.sleep(0)
     assert adm.queued == 1
@@ -90,3 +90,20 @@ def test_control_changes_are_validated_and_name_the_setting() -> None:
         apply_changes(s, {"capacity": 2.5})
     with pytest.raises(ValueError, match="must be a number"):
         apply_changes(s, {"slowdown": "fast"})
+
+
+async def test_a_late_release_hands_the_waiter_the_time_the_slot_was_due_free() -> None:
+    """The loop woke late (0.05 s) but the slot was due free 0.01 s after the waiter came: its
+    service starts then, so a busy box's late wake-ups never lower the knee."""
+    adm = Admission(capacity=1, queue=1)
+    first = await adm.acquire()
+    assert first is not None
+    waiter = asyncio.create_task(adm.acquire())
+    await asyncio.sleep(0)
+    arrived = asyncio.get_running_loop().time()
+    await asyncio.sleep(0.05)
+    adm.release(arrived + 0.01)
+    assert await waiter == pytest.approx(arrived + 0.01, abs=0.002)
+    adm.release(arrived - 1.0)  # due free before anyone waited: nothing to hand over
+    assert adm.in_service == 0
+    assert await adm.acquire() == pytest.approx(asyncio.get_running_loop().time(), abs=0.01)
