@@ -4,57 +4,15 @@ analyze, JSON as one SuggestionSet, text with verdict/evidence/confidence, exit 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import numpy as np
 import pytest
+from advise_runs import write_run
 
 from loadtui.cli import main
-from loadtui.contracts import Breakdown, LatencyStats, MetricWindow, RunRecord, SuggestionSet
-from loadtui.contracts import TestPlan as Plan
-from loadtui.store.sink import RunSink
+from loadtui.contracts import SuggestionSet
 
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 ROUTE = "GET /[bold]x"  # log text: must print literally, never as markup
-
-
-def write_run(out: Path, run_id: str, *, p95: float, minute: int, seed: int) -> Path:
-    """A 12-window run whose window p95s scatter ±6 % around `p95` ms."""
-    rng = np.random.default_rng(seed)
-    plan = Plan(name="shop", thresholds={"http_req_duration": ["p(95)<500"]})
-    sink = RunSink.open(out, plan, run_id=run_id)
-    start = T0 + timedelta(minutes=minute)
-    for i in range(12):
-        v = p95 * (1 + rng.normal(0, 0.06))
-        lat = LatencyStats(count=40, p50=v * 0.7, p95=v, p99=v * 1.2, max=v * 1.5)
-        sink.window(
-            MetricWindow(
-                t=(i + 1) * 0.5,
-                ts=start + timedelta(seconds=(i + 1) * 0.5),
-                interval_s=0.5,
-                requests=40,
-                rps=80.0,
-                latency=lat,
-                by_route={ROUTE: Breakdown(requests=40, latency=lat)},
-            )
-        )
-    sink.close(
-        RunRecord(
-            run_id=run_id,
-            state="complete",
-            plan_name="shop",
-            started=start,
-            ended=start + timedelta(seconds=6),
-            duration_s=6.0,
-            metrics={
-                "http_reqs": {"count": 480.0, "rate": 80.0},
-                "http_req_duration": {"p(95)": p95, "p(99)": p95 * 1.2},
-                "http_req_failed": {"rate": 0.0},
-            },
-        )
-    )
-    return sink.run_dir
 
 
 @pytest.fixture
@@ -62,9 +20,9 @@ def runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     for i, (rid, p95) in enumerate((("b1", 30.0), ("b2", 31.0), ("b3", 29.5), ("b4", 30.5))):
-        write_run(tmp_path, rid, p95=p95, minute=i, seed=i)
-    write_run(tmp_path, "same", p95=30.0, minute=10, seed=10)
-    write_run(tmp_path, "slow", p95=40.0, minute=11, seed=11)
+        write_run(tmp_path, rid, p95=p95, minute=i, routes=[ROUTE], seed=i)
+    write_run(tmp_path, "same", p95=30.0, minute=10, routes=[ROUTE], seed=10)
+    write_run(tmp_path, "slow", p95=40.0, minute=11, routes=[ROUTE], seed=11)
     return tmp_path
 
 

@@ -10,19 +10,14 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from advise_llm_inputs import KEY
 from advise_llm_server import Reply, StubLlm, answer
-
-from loadtui.contracts import Breakdown, LatencyStats, MetricWindow, RunRecord
-from loadtui.contracts import TestPlan as Plan
-from loadtui.store.sink import RunSink
+from advise_runs import write_run
 
 pytestmark = pytest.mark.e2e
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 SECRETS = [
     "bob.stone@example.net",
     "198.51.100.23",
@@ -37,45 +32,10 @@ ROUTES = [
 ]
 
 
-def write_run(out: Path, run_id: str, p95: float, minute: int) -> None:
-    plan = Plan(name="shop", thresholds={"http_req_duration": ["p(95)<500"]})
-    sink = RunSink.open(out, plan, run_id=run_id)
-    start = T0 + timedelta(minutes=minute)
-    for i in range(12):
-        v = p95 * (1 + 0.03 * ((i % 5) - 2))
-        lat = LatencyStats(count=40, p50=v * 0.7, p95=v, p99=v * 1.2, max=v * 1.5)
-        sink.window(
-            MetricWindow(
-                t=(i + 1) * 0.5,
-                ts=start + timedelta(seconds=(i + 1) * 0.5),
-                interval_s=0.5,
-                requests=40,
-                rps=80.0,
-                latency=lat,
-                by_route={r: Breakdown(requests=10, latency=lat) for r in ROUTES},
-            )
-        )
-    sink.close(
-        RunRecord(
-            run_id=run_id,
-            state="complete",
-            plan_name="shop",
-            started=start,
-            ended=start + timedelta(seconds=6),
-            duration_s=6.0,
-            metrics={
-                "http_reqs": {"count": 480.0, "rate": 80.0},
-                "http_req_duration": {"p(95)": p95, "p(99)": p95 * 1.2},
-                "http_req_failed": {"rate": 0.0},
-            },
-        )
-    )
-
-
 @pytest.fixture
 def runs(tmp_path: Path) -> Path:
     for i, (rid, p95) in enumerate((("b1", 30.0), ("b2", 31.0), ("b3", 29.5), ("cand", 30.2))):
-        write_run(tmp_path, rid, p95, i)
+        write_run(tmp_path, rid, p95=p95, minute=i, routes=ROUTES)
     return tmp_path
 
 
