@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from e2e_tmux import capture, keys, wait_until
 
 from loadtui.cli import main
 from loadtui.contracts import Limits, Scenario, Stage, Step, TestPlan, Workload
@@ -93,22 +94,6 @@ def test_a_headless_stress_run_saves_the_flag_of_a_mid_run_slowdown(
     assert (run_dir / "plan.yaml").read_text() == plan_file.read_text()  # the user's file
 
 
-def capture(session: str) -> str:
-    done = subprocess.run(
-        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=False
-    )
-    return done.stdout
-
-
-def wait_until(session: str, text: str, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if text in capture(session):
-            return True
-        time.sleep(0.3)
-    return text in capture(session)
-
-
 def test_run_plan_on_a_terminal_streams_in_the_run_pane_with_the_flag(
     target: TargetProcess, tmp_path: Path
 ) -> None:
@@ -129,16 +114,20 @@ def test_run_plan_on_a_terminal_streams_in_the_run_pane_with_the_flag(
     )
     timer: threading.Timer | None = None
     try:
-        assert wait_until(session, "stage ", 40), (
+        assert wait_until(lambda: "stage " in capture(session), 40), (
             f"the Run pane never streamed:\n{capture(session)}"
         )
         timer = slow_down_later(target, SLOW_AT_S - 2.0)
         screen = capture(session)
         assert "2 Run" in screen and "p95" in screen and "rps" in screen
         assert "mini-stress" in screen or "stress" in screen
-        assert wait_until(session, "p95 jumped", 30), f"no flag on screen:\n{capture(session)}"
-        assert wait_until(session, "complete", 30), f"the run did not end:\n{capture(session)}"
-        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+        assert wait_until(lambda: "p95 jumped" in capture(session), 30), (
+            f"no flag on screen:\n{capture(session)}"
+        )
+        assert wait_until(lambda: "complete" in capture(session), 30), (
+            f"the run did not end:\n{capture(session)}"
+        )
+        keys(session, "q")
         deadline = time.monotonic() + 20
         while not rc_file.exists() and time.monotonic() < deadline:
             time.sleep(0.2)

@@ -11,11 +11,11 @@ import shutil
 import subprocess
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from e2e_tmux import alive, capture, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
@@ -61,21 +61,6 @@ def tmux(*args: str) -> str:
     return done.stdout
 
 
-def alive(session: str) -> bool:
-    return (
-        subprocess.run(["tmux", "has-session", "-t", session], capture_output=True).returncode == 0
-    )
-
-
-def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.3) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(step)
-    return check()
-
-
 def click(session: str, x: int, y: int) -> None:
     """A left click at cell (x, y) from the top left (0-based), as an SGR mouse report."""
     report = f"\x1b[<0;{x + 1};{y + 1}M\x1b[<0;{x + 1};{y + 1}m"
@@ -113,17 +98,15 @@ def test_hostile_log_shows_personas_without_acting_on_the_terminal(
     tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
     try:
         title_before = tmux("display", "-p", "-t", session, "#{pane_title}")
-        appeared = wait_until(
-            lambda: "Personas (k=" in tmux("capture-pane", "-p", "-t", session), 60
-        )
-        screen = tmux("capture-pane", "-p", "-t", session)
+        appeared = wait_until(lambda: "Personas (k=" in capture(session), 60)
+        screen = capture(session)
         assert appeared, f"personas never appeared:\n{screen}"
         assert "sessions ·" in screen and "1 Personas" in screen
         # walk the persona table so the detail shows each persona's routes
         for _ in range(3):
             tmux("send-keys", "-t", session, "Down")
             time.sleep(0.4)
-        screen = tmux("capture-pane", "-p", "-t", session)
+        screen = capture(session)
         assert (
             "\\x1b" in screen or "\\u202e" in screen or "[@click" in screen or "[/b]" in screen
         ), screen
@@ -138,7 +121,7 @@ def test_hostile_log_shows_personas_without_acting_on_the_terminal(
             click(session, x + 1, y)
         time.sleep(2)
         assert alive(session), "a click quit the app"
-        assert "Personas (k=" in tmux("capture-pane", "-p", "-t", session)
+        assert "Personas (k=" in capture(session)
         assert "PWNED" not in tmux("display", "-p", "-t", session, "#{pane_title}")
 
         tmux("send-keys", "-t", session, "q")

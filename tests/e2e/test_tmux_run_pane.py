@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from e2e_tmux import alive, keys, wait_for
 
 from loadtui.target.process import TargetProcess
 
@@ -20,35 +21,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
 ROOT = Path(__file__).resolve().parents[2]
 LOADTUI = ROOT / ".venv" / "bin" / "loadtui"
 SAMPLE = ROOT / "sample_data" / "shop_access.log"  # a bare `loadtui` opens the wizard instead
-
-
-def capture(session: str) -> str:
-    done = subprocess.run(
-        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=False
-    )
-    return done.stdout
-
-
-def keys(session: str, *names: str) -> None:
-    subprocess.run(["tmux", "send-keys", "-t", session, *names], check=True)
-
-
-def wait_for(session: str, *texts: str, timeout: float, gone: bool = False) -> str:
-    """The screen once every text is on it (or, `gone`, none is); fails with the screen."""
-    deadline = time.monotonic() + timeout
-    while True:
-        screen = capture(session)
-        found = [t in screen for t in texts]
-        if (not any(found)) if gone else all(found):
-            return screen
-        if time.monotonic() > deadline:
-            pytest.fail(f"waited {timeout:.0f}s for {texts} (gone={gone}):\n{screen}")
-        time.sleep(0.3)
-
-
-def session_alive(session: str) -> bool:
-    done = subprocess.run(["tmux", "has-session", "-t", session], capture_output=True, check=False)
-    return done.returncode == 0
 
 
 @pytest.fixture
@@ -96,7 +68,7 @@ def test_run_pane_plan_stress_switch_quit_question_and_results(
         wait_for(session, "Quit while a run goes on?", timeout=10)
         keys(session, "n")  # keep running
         running = wait_for(session, "Quit while a run goes on?", timeout=10, gone=True)
-        assert session_alive(session) and "stopping" not in running
+        assert alive(session) and "stopping" not in running
 
         results = wait_for(session, "results · complete", "http_reqs", "v view", timeout=60)
         assert "s stop" not in results  # the footer has the keys of an ended run
@@ -106,9 +78,9 @@ def test_run_pane_plan_stress_switch_quit_question_and_results(
 
         keys(session, "q")  # the run ended: quits at once
         deadline = time.monotonic() + 20
-        while session_alive(session) and time.monotonic() < deadline:
+        while alive(session) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not session_alive(session), "q did not end the app after the run"
+        assert not alive(session), "q did not end the app after the run"
         assert rc_file.read_text().strip() == "0"
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import random
 import shutil
 import subprocess
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from e2e_tmux import alive, capture, keys, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
@@ -58,27 +57,6 @@ def write_small_log(path: Path, seed: int = 4) -> None:
     path.write_text("\n".join(text for _, text in lines) + "\n")
 
 
-def capture(session: str) -> str:
-    done = subprocess.run(
-        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=False
-    )
-    return done.stdout
-
-
-def session_alive(session: str) -> bool:
-    done = subprocess.run(["tmux", "has-session", "-t", session], capture_output=True, check=False)
-    return done.returncode == 0
-
-
-def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.3) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(step)
-    return check()
-
-
 def test_app_shows_personas_help_and_quits_in_a_real_terminal(tmp_path: Path) -> None:
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed; this smoke test drives the app in a tmux pane")
@@ -99,14 +77,14 @@ def test_app_shows_personas_help_and_quits_in_a_real_terminal(tmp_path: Path) ->
         assert "1 Personas" in screen and "2 Run" in screen
         assert "small_access.log" in screen
 
-        subprocess.run(["tmux", "send-keys", "-t", session, "?"], check=True)
+        keys(session, "?")
         assert wait_until(lambda: "Keys · Personas" in capture(session), 10), capture(session)
         assert "quit" in capture(session)
 
-        subprocess.run(["tmux", "send-keys", "-t", session, "Escape"], check=True)
+        keys(session, "Escape")
         assert wait_until(lambda: "Keys · Personas" not in capture(session), 10)
 
-        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
-        assert wait_until(lambda: not session_alive(session), 20), "q did not end the app"
+        keys(session, "q")
+        assert wait_until(lambda: not alive(session), 20), "q did not end the app"
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from e2e_tmux import alive, capture, keys, wait_for
 
 from loadtui.target.process import TargetProcess
 
@@ -24,34 +25,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 ROOT = Path(__file__).resolve().parents[2]
 LOADTUI = ROOT / ".venv" / "bin" / "loadtui"
 SAMPLE = ROOT / "sample_data" / "shop_access.log"
-
-
-def capture(session: str) -> str:
-    done = subprocess.run(
-        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=False
-    )
-    return done.stdout
-
-
-def keys(session: str, *names: str) -> None:
-    subprocess.run(["tmux", "send-keys", "-t", session, *names], check=True)
-
-
-def wait_for(session: str, *texts: str, timeout: float) -> str:
-    """The screen once every text is on it; fails with the screen."""
-    deadline = time.monotonic() + timeout
-    while True:
-        screen = capture(session)
-        if all(t in screen for t in texts):
-            return screen
-        if time.monotonic() > deadline:
-            pytest.fail(f"waited {timeout:.0f}s for {texts}:\n{screen}")
-        time.sleep(0.3)
-
-
-def alive(session: str) -> bool:
-    done = subprocess.run(["tmux", "has-session", "-t", session], capture_output=True, check=False)
-    return done.returncode == 0
 
 
 def wait_gone(session: str, timeout: float) -> None:
