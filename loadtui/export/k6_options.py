@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from loadtui.contracts import TestPlan
@@ -32,12 +33,20 @@ _FLIP = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "===": "!=", "!
 _K6_SCENARIO = re.compile(r"[^A-Za-z0-9_-]+")
 
 
+def k6_scenario_name(name: str) -> str:
+    """A plan scenario name as k6 accepts one (letters, digits, `_`, `-`): `casual browser` →
+    `casual_browser`. The exporter names scenarios and tags thresholds with it, and `heal`
+    matches a plan's `{scenario:NAME}` key in an exported script with it, so both agree."""
+    return _K6_SCENARIO.sub("_", name).strip("_") or "persona"
+
+
 def k6_scenario_names(plan: TestPlan) -> dict[str, str]:
-    """Plan scenario name → a unique k6 scenario name (letters, digits, `_`, `-`)."""
+    """Plan scenario name → a unique k6 scenario name (k6_scenario_name, then `_2`, `_3` for
+    names that clean to one already taken)."""
     out: dict[str, str] = {}
     taken: set[str] = set()
     for sc in plan.scenarios:
-        base = _K6_SCENARIO.sub("_", sc.name).strip("_") or "persona"
+        base = k6_scenario_name(sc.name)
         name, n = base, 2
         while name in taken:
             name, n = f"{base}_{n}", n + 1
@@ -111,17 +120,22 @@ def k6_scenarios(plan: TestPlan, execs: dict[str, str]) -> dict[str, dict[str, A
     return out
 
 
-def _k6_key(key: str, names: dict[str, str]) -> str | None:
-    """A plan metric key in k6's names (None: k6 has no such metric)."""
+def k6_metric_key(key: str, scenario: Callable[[str], str]) -> str | None:
+    """A plan metric key in k6's names, its `scenario` tag's value passed through `scenario`
+    (None: k6 has no such metric). ValueError for a key that does not parse."""
     name, tags = parse_metric_key(key)
     if name in DROPPED_METRICS:
         return None
     name = METRIC_MAP.get(name, name)
     if "scenario" in tags:
-        tags["scenario"] = names.get(tags["scenario"], tags["scenario"])
+        tags["scenario"] = scenario(tags["scenario"])
     if not tags:
         return name
     return name + "{" + ",".join(f"{k}:{v}" for k, v in tags.items()) + "}"
+
+
+def _k6_key(key: str, names: dict[str, str]) -> str | None:
+    return k6_metric_key(key, lambda sc: names.get(sc, sc))
 
 
 def k6_thresholds(plan: TestPlan) -> tuple[dict[str, list[Any]], list[str]]:

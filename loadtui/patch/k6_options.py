@@ -11,6 +11,10 @@ Stage edits name the plan's stage by its index and carry targets in the plan's u
 to `options.stages` (targets as given, VUs) and to the `stages` of each ramping scenario
 (`ramping-vus`, `ramping-arrival-rate`), each scaled by that scenario's share of the scenarios'
 total at that stage (per `timeUnit` for arrival rates), so a persona split stays the same.
+
+Threshold changes name the plan's metric key; in the script it is the key `loadtui export k6`
+wrote (k6's metric name, `{scenario:casual browser}` as `{scenario:casual_browser}`, cleaned by
+the exporter's own k6_scenario_name), matched by meaning: `{ scenario: x }` is `{scenario:x}`.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import tree_sitter as ts
 from loadtui.contracts import Stage, ThresholdChange
 from loadtui.durations import parse_duration
 from loadtui.export.escape import js_string
-from loadtui.export.k6_options import DROPPED_METRICS, METRIC_MAP
+from loadtui.export.k6_options import k6_metric_key, k6_scenario_name
 from loadtui.patch import js_tree as js
 from loadtui.patch.edits import (
     AnyEdit,
@@ -76,19 +80,31 @@ def _quote(value: str, quote: str) -> str:
     return "'" + "".join(out) + "'"
 
 
-def k6_metric(change: ThresholdChange) -> str:
+@dataclass(frozen=True)
+class _K6Key:
+    """Where a threshold change lands in a k6 script: `exported` is the key as `loadtui export
+    k6` writes it (k6's metric name, `{scenario:NAME}` cleaned by k6_scenario_name);
+    `as_given` keeps the plan's scenario name, for a hand-written script that uses it."""
+
+    exported: str
+    as_given: str
+    scenario: str | None  # the exported key's scenario tag, if it has one
+    scenario_as_given: str | None
+
+
+def k6_key(change: ThresholdChange) -> _K6Key:
     """The change's metric key in k6's names, as `loadtui export k6` writes them (the engine's
     http_req_service is k6's http_req_duration); PatchError for a metric k6 does not have."""
     try:
-        name, _tags = parse_metric_key(change.metric)
+        name, tags = parse_metric_key(change.metric)
     except ValueError:
-        return change.metric  # checked_thresholds names the problem
-    if name in DROPPED_METRICS:
+        return _K6Key(change.metric, change.metric, None, None)  # checked_thresholds says why
+    exported = k6_metric_key(change.metric, k6_scenario_name)
+    as_given = k6_metric_key(change.metric, lambda sc: sc)
+    if exported is None or as_given is None:
         raise PatchError(f"{change.id}: k6 has no {name} metric; set it in the loadtui plan")
-    if name not in METRIC_MAP:
-        return change.metric
-    tail = change.metric.strip()[len(name) :]
-    return METRIC_MAP[name] + tail
+    raw = tags.get("scenario")
+    return _K6Key(exported, as_given, None if raw is None else k6_scenario_name(raw), raw)
 
 
 def _num(x: float) -> str:
@@ -167,7 +183,9 @@ class _Script:
         if options.type != "object":
             raise PatchError(
                 f"{self.source}: `options` is not an object literal (it is built by "
-                f"{js.text(options, self.src)[:40]!r}); edit it by hand"
+                f"{js.text(options, self.src)[:40]!r}), so heal cannot find its thresholds "
+                "and stages; write it as `export const options = { ... }` (values may name "
+                "consts of this file), or read `loadtui advise RUN` and edit the script by hand"
             )
         return options
 
@@ -314,12 +332,51 @@ class _Script:
             )
         return out
 
+    def threshold_members(self, obj: ts.Node) -> dict[object, ts.Node]:
+        """The thresholds object's `key: value` pairs by metric_id (tags compared by meaning,
+        whitespace and order inside `{...}` ignored)."""
+        keyed: dict[object, ts.Node] = {}
+        for m in js.members(obj):
+            if m.type == "pair":
+                key = m.child_by_field_name("key")
+                name = js.key_name(key, self.src) if key is not None else None
+                if name is not None:
+                    keyed[metric_id(name)] = m
+        return keyed
+
+    def script_key(self, key: _K6Key, keyed: dict[object, ts.Node]) -> tuple[str, ts.Node | None]:
+        """The script's key for a change and its pair, if the script has one: the key as the
+        exporter wrote it, else as given; a new key is the exporter's unless only the plan's
+        own scenario name is a scenario of this script."""
+        for candidate in dict.fromkeys((key.exported, key.as_given)):
+            member = keyed.get(metric_id(candidate))
+            if member is not None:
+                return candidate, member
+        names = {name for name, _ in self.scenario_entries()}
+        if key.scenario not in names and key.scenario_as_given in names:
+            return key.as_given, None
+        return key.exported, None
+
     def threshold_splices(self, changes: list[ThresholdChange]) -> list[Splice]:
         if not changes:
             return []
-        changes = [c.model_copy(update={"metric": k6_metric(c)}) for c in changes]
-        parsed = [(c, checked_thresholds(c)) for c in changes]
         found = self.prop(self.options, "thresholds")
+        if found is not None and found[1].type != "object":
+            raise PatchError(f"{self.source}: options.thresholds is not an object literal")
+        keyed = self.threshold_members(found[1]) if found is not None else {}
+        targets: list[tuple[ThresholdChange, list[Threshold], ts.Node | None]] = []
+        claimed: dict[object, str] = {}
+        for change in changes:
+            metric, member = self.script_key(k6_key(change), keyed)
+            mid = metric_id(metric)
+            if mid in claimed:  # `{scenario:a b}` and `{scenario:a_b}` are one key in k6
+                raise PatchError(
+                    f"{claimed[mid]} and {change.id} both change threshold {metric} in "
+                    f"{self.source}; pick one"
+                )
+            claimed[mid] = change.id
+            change = change.model_copy(update={"metric": metric})
+            targets.append((change, checked_thresholds(change), member))
         if found is None:
             inner = self.step()
             multi = (
@@ -329,7 +386,7 @@ class _Script:
             )
             items = [
                 self.render_key(c.metric) + b": [" + b", ".join(self.threshold_value(t, [])) + b"]"
-                for c, t in parsed
+                for c, t, _ in targets
             ]
             if multi:
                 indent = js.line_indent(self.src, js.members(self.options)[-1].start_byte)
@@ -339,19 +396,9 @@ class _Script:
                 block = b"{ " + b", ".join(items) + b" }"
             return self.insert_props(self.options, [b"thresholds: " + block])
         obj = found[1]
-        if obj.type != "object":
-            raise PatchError(f"{self.source}: options.thresholds is not an object literal")
         splices: list[Splice] = []
         missing: list[bytes] = []
-        keyed = {}
-        for m in js.members(obj):
-            if m.type == "pair":
-                key = m.child_by_field_name("key")
-                name = js.key_name(key, self.src) if key is not None else None
-                if name is not None:
-                    keyed[metric_id(name)] = m
-        for change, new in parsed:
-            member = keyed.get(metric_id(change.metric))
+        for change, new, member in targets:
             if member is None:
                 entries = b", ".join(self.threshold_value(new, []))
                 missing.append(self.render_key(change.metric) + b": [" + entries + b"]")
@@ -392,39 +439,43 @@ class _Script:
 
     # -- stages -----------------------------------------------------------------------------
 
+    def scenario_entries(self) -> list[tuple[str, ts.Node]]:
+        """(k6 scenario name, its value resolved) for each member of `options.scenarios`."""
+        scenarios = self.prop(self.options, "scenarios")
+        if scenarios is None or scenarios[1].type != "object":
+            return []
+        out = []
+        for m in js.members(scenarios[1]):
+            if m.type == "pair":
+                key, raw = m.child_by_field_name("key"), m.child_by_field_name("value")
+                if key is not None and raw is not None:
+                    out.append((js.key_name(key, self.src) or "?", self.resolve(raw)))
+            elif m.type == "shorthand_property_identifier":
+                out.append((js.text(m, self.src), self.resolve(m)))
+        return out
+
     def stage_arrays(self) -> list[_StagesArray]:
         out: list[_StagesArray] = []
         top = self.prop(self.options, "stages")
         if top is not None and top[1].type == "array":
             out.append(_StagesArray("options.stages", top[1], None, ""))
-        scenarios = self.prop(self.options, "scenarios")
-        if scenarios is not None and scenarios[1].type == "object":
-            for m in js.members(scenarios[1]):
-                if m.type == "pair":
-                    key, raw = m.child_by_field_name("key"), m.child_by_field_name("value")
-                    if key is None or raw is None:
-                        continue
-                    name, sc = js.key_name(key, self.src) or "?", self.resolve(raw)
-                elif m.type == "shorthand_property_identifier":
-                    name, sc = js.text(m, self.src), self.resolve(m)
-                else:
-                    continue
-                if sc.type != "object":
-                    continue
-                executor = self.string_prop(sc, "executor")
-                stages = self.prop(sc, "stages")
-                if executor not in RAMPING or stages is None or stages[1].type != "array":
-                    continue
-                unit_s = 1.0
-                if executor == "ramping-arrival-rate":
-                    unit = self.string_prop(sc, "timeUnit") or "1s"
-                    try:
-                        unit_s = parse_duration(unit)
-                    except ValueError as exc:
-                        raise PatchError(
-                            f"{self.source}: scenario {name} timeUnit {unit!r}: {exc}"
-                        ) from exc
-                out.append(_StagesArray(f"scenario {name}", stages[1], unit_s, executor))
+        for name, sc in self.scenario_entries():
+            if sc.type != "object":
+                continue
+            executor = self.string_prop(sc, "executor")
+            stages = self.prop(sc, "stages")
+            if executor not in RAMPING or stages is None or stages[1].type != "array":
+                continue
+            unit_s = 1.0
+            if executor == "ramping-arrival-rate":
+                unit = self.string_prop(sc, "timeUnit") or "1s"
+                try:
+                    unit_s = parse_duration(unit)
+                except ValueError as exc:
+                    raise PatchError(
+                        f"{self.source}: scenario {name} timeUnit {unit!r}: {exc}"
+                    ) from exc
+            out.append(_StagesArray(f"scenario {name}", stages[1], unit_s, executor))
         seen: set[int] = set()
         unique = []
         for arr in out:  # one array shared by several scenarios is edited once

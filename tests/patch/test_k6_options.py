@@ -115,7 +115,7 @@ def test_a_new_key_on_one_line_and_a_missing_thresholds_block() -> None:
     )
     assert out == (
         "export const options = {\n  vus: 10,\n  duration: '30s',\n  thresholds: {\n"
-        "    'http_req_duration{scenario:a b}': [{ threshold: 'p(99)<900', abortOnFail: true }],\n"
+        "    'http_req_duration{scenario:a_b}': [{ threshold: 'p(99)<900', abortOnFail: true }],\n"
         "  }\n};\n"
     )
     assert parses(out)
@@ -188,10 +188,13 @@ def test_scripts_it_cannot_edit_are_refused(script: str, message: str) -> None:
 
 
 def test_hostile_values_stay_inside_string_literals() -> None:
-    tag = 'http_req_duration{scenario:x\'];require("child_process")//}'
+    tag = 'http_req_duration{url:x\'];require("child_process")//}'
     out = apply_edits("k6", SEEDS, [threshold(tag, "p(95)<500")])
     assert parses(out)
     assert "\\'];require" in out  # the quote is escaped inside the key's literal
+    # a scenario tag is named as the exporter names k6 scenarios: nothing but [A-Za-z0-9_-]
+    out = apply_edits("k6", SEEDS, [threshold(tag.replace("url:", "scenario:"), "p(95)<500")])
+    assert "'http_req_duration{scenario:x_require_child_process}': ['p(95)<500']" in out
 
 
 @needs_node
