@@ -40,6 +40,7 @@ CI = (5.0, 95.0)  # a 90 % interval
 PROBE_REL = 0.03  # busy time is sampled every 0.1 s: window ends can be a sample off
 WEAK_REACH = 0.75  # data reaching less of the estimate than this cannot bound it below
 FLAT = 1.3  # mean latency at the top load under this × unloaded: the knee was not seen
+FAR_POINT = 2.0  # a flat run's crossing beyond this × what it sustained is reported as a floor
 AGREE = 0.15  # failures this far below the busy-time ceiling name another bottleneck
 
 
@@ -200,7 +201,8 @@ def fit_capacity(
         f"no window failed: capacity extrapolated by the queueing model from loads up to "
         f"{sustained:,.0f}/s ({reach:.0%} of the estimate)"
     )
-    if reach < WEAK_REACH or _flat(f, load):
+    flat = _flat(f, load)
+    if reach < WEAK_REACH or flat:
         # far below the knee latency barely moves, so the curvature that places μ is within
         # the noise: all the data prove is that the system held what it was given
         low, high = sustained, math.inf
@@ -209,6 +211,10 @@ def fit_capacity(
             f"that it held {sustained:,.0f}/s; the point is the queueing model's assumption "
             "and the interval is open above"
         )
+    if flat and point > FAR_POINT * sustained:
+        # no curvature at all: a crossing many times the data is the fit's noise, not a knee
+        point = sustained
+        notes.append(f"capacity is at least {sustained:,.0f}/s; run closer to the knee to place it")
     cap = Capacity(point, low, max(high, point), _users(point, ratio), "queueing", tuple(notes))
     return FailureModel("queueing", scale, crossings=tuple(float(c) for c in crossings)), cap
 

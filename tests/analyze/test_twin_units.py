@@ -93,6 +93,8 @@ def test_busy_time_places_the_knee_from_a_ramp_to_sixty_percent() -> None:
     blind = fit_twin([windows])
     assert blind.capacity.method == "queueing"
     assert blind.capacity.rps_low == pytest.approx(480.0, rel=0.05)
+    assert blind.capacity.rps_high == float("inf")  # nothing bounds it from above
+    assert blind.capacity.rps <= 2.0 * 480.0  # a floor, not a crossing 10x past the data
     seen = fit_twin([busy(windows, 800.0)])
     assert seen.capacity.method == "utilization"
     assert seen.capacity.rps == pytest.approx(800.0, rel=0.05)
