@@ -44,8 +44,9 @@ def unprobed(windows: list[MetricWindow]) -> list[MetricWindow]:
 
 @pytest.mark.e2e
 @pytest.mark.timeout(120)
-# knees 194 and 388 req/s, ramped to 1.5×: well below what target + engine drive on 2 cores
-@pytest.mark.parametrize(("capacity", "service_ms"), [(4, 20.0), (8, 20.0)])
+# knees 194, 775 and 1454 req/s, ramped to 1.5×; if a busy box cannot offer past the knee,
+# no window fails and busy time alone places it (the same law, without the failures' check)
+@pytest.mark.parametrize(("capacity", "service_ms"), [(4, 20.0), (8, 10.0), (12, 8.0)])
 def test_full_stress_ramp_predicts_the_knee_within_ten_percent(
     capacity: int, service_ms: float
 ) -> None:
@@ -54,7 +55,8 @@ def test_full_stress_ramp_predicts_the_knee_within_ten_percent(
     assert twin.capacity.method == "utilization", twin.capacity
     assert twin.capacity.rps == pytest.approx(knee, rel=0.10), twin.capacity
     assert covers(twin, knee), twin.capacity
-    assert any("failures began near" in note for note in twin.notes), twin.notes
+    if capacity == 4:  # 290 req/s at the top: the failures always come, and agree
+        assert any("failures began near" in note for note in twin.notes), twin.notes
 
 
 @pytest.mark.e2e
