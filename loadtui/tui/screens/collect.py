@@ -17,6 +17,7 @@ from loadtui.safe_text import plain
 from loadtui.tui.log_picker import candidates, shown_name
 from loadtui.tui.screens.wizard import check_paths
 from loadtui.tui.widgets.navbar import NavBar
+from loadtui.tui.widgets.wizard.path_field import PathField
 from loadtui.tui.wizard_messages import LogPicked
 
 INTRO = (
@@ -48,9 +49,9 @@ class CollectScreen(Screen[None]):
         with Vertical(id="collect-pane", classes="pane"):
             yield Static(INTRO, id="collect-intro")
             yield OptionList(id="collect-list")
-            field = Input(placeholder="/ types a path or a folder · enter opens", id="collect-path")
-            field.can_focus = False  # only / puts keys there (else n would be typed into it)
-            yield field
+            yield PathField(
+                placeholder="/ types a path or a folder · enter opens", id="collect-path"
+            )
             yield Static("", id="collect-error")
         yield Footer()
 
@@ -82,6 +83,7 @@ class CollectScreen(Screen[None]):
 
     @on(Input.Submitted, "#collect-path")
     def _submitted(self, event: Input.Submitted) -> None:
+        self.action_leave_path()  # a pick or its error: the list takes keys, / types anew
         value = event.value.strip()
         if not value and self.paths:
             self.post_message(LogPicked([self.paths[0]]))
@@ -98,10 +100,8 @@ class CollectScreen(Screen[None]):
         self.post_message(LogPicked([Path(p).expanduser() for p in shlex.split(value)]))
 
     def action_type_path(self) -> None:
-        field = self.query_one("#collect-path", Input)
-        field.can_focus = True
-        field.focus()
+        self.query_one(PathField).open()
 
     def action_leave_path(self) -> None:
-        self.query_one("#collect-path", Input).can_focus = False
+        self.query_one(PathField).close()
         self.query_one(OptionList).focus()
