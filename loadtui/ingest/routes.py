@@ -4,6 +4,9 @@ A segment is replaced when it looks like a value rather than a name, checked in 
 
 | looks like                                   | example                       | becomes   |
 |----------------------------------------------|-------------------------------|-----------|
+| e-mail address (`@` or `%40`)                | ann@example.com               | `{email}` |
+| IPv4 address (octets 0–255)                  | 192.0.2.17                    | `{ip}`    |
+| IPv6 address (8 hex groups, or with `::`)    | 2001:db8::1, ::ffff:192.0.2.1 | `{ip}`    |
 | UUID                                         | 9b2c…-…-…-…-…                 | `{uuid}`  |
 | date                                         | 2024-03-04                    | `{date}`  |
 | digits                                       | 4711                          | `{id}`    |
@@ -20,6 +23,15 @@ Segments are matched as whole `/…/` pieces. The regex engine polars uses has n
 so each `/` is doubled first (every segment gets its own pair of slashes and adjacent
 segments cannot share one), and the pairs are collapsed afterwards. `template_path` runs the
 very same patterns with Python's `re`, so the scalar and vectorised forms agree.
+
+E-mail and IP addresses are personal data: as route segments they would split one endpoint
+into one route per person and print people's addresses as route names, so they go first and
+need no digit. Tokens, codes and hashes are found in two steps (mark, then test the content)
+with the control characters \\x02–\\x08 as marks. A log can hold those bytes too (a hostile
+request line, a JSON `\\u0007`), and no character is out of a log's reach, so before the rules
+run, `\\x01` becomes `\\x01 0` and each mark `\\x01 1`…`\\x01 7` (no space); afterwards the
+marks are restored, then `\\x01`. No rule matches a segment holding `\\x01`, as none would
+one holding a mark, so the escapes ride through untouched.
 """
 
 from __future__ import annotations
@@ -41,6 +53,23 @@ _CH = r"[A-Za-z0-9_\-]"
 _EXT = r"(\.[A-Za-z0-9]{1,8})?"
 _OPEN_TOKEN, _CLOSE_TOKEN, _OPEN_CODE, _CLOSE_CODE = "\x02", "\x03", "\x04", "\x05"
 _KEEP, _OPEN_HASH, _CLOSE_HASH = "\x06", "\x07", "\x08"
+_ESC = "\x01"
+# (raw character, its escape) in escaping order: the escape character itself first
+_MARKS = (_OPEN_TOKEN, _CLOSE_TOKEN, _OPEN_CODE, _CLOSE_CODE, _KEEP, _OPEN_HASH, _CLOSE_HASH)
+ESCAPES = [(_ESC, _ESC + "0"), *((mark, f"{_ESC}{i}") for i, mark in enumerate(_MARKS, 1))]
+NEEDS_ESCAPE = "[\x01-\x08]"
+
+# Personal data: whole segments only, `%40` and `%3A` as a browser may send them.
+_EMAIL = r"[A-Za-z0-9._%+\-]+(?:@|%40)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+_HEX4, _COLON = "[0-9a-fA-F]{1,4}", "(?::|%3[aA])"
+_GROUPS = f"{_HEX4}(?:{_COLON}{_HEX4}){{0,6}}"
+_IPV6 = (
+    f"(?:{_HEX4}(?:{_COLON}{_HEX4}){{7}}"  # full form: 8 groups
+    f"|(?:{_GROUPS})?{_COLON}{_COLON}(?:{_GROUPS})?"  # compressed: 2001:db8::1, ::1, ::
+    f"|(?:{_GROUPS})?{_COLON}{_COLON}(?:{_HEX4}{_COLON}){{0,5}}{_IPV4})"  # ::ffff:192.0.2.1
+)
 
 
 def _all_of(classes: list[str]) -> str:
@@ -63,6 +92,9 @@ def _whole(body: str) -> str:
 # Tokens and codes need a length *and* a content test; without look-ahead that is two steps:
 # mark segments of the right length, replace the marked ones whose content fits, unmark.
 RULES: list[tuple[str, str]] = [
+    (f"/{_EMAIL}/", "/{email}/"),
+    (f"/{_IPV4}/", "/{ip}/"),
+    (f"/{_IPV6}/", "/{ip}/"),
     (
         _whole(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
         "/{uuid}${2}/",
@@ -93,6 +125,7 @@ def _python_replacement(template: str) -> str:
     return re.sub(r"\$\{(\d+)\}", r"\\g<\1>", template)
 
 
+_PY_NEEDS_ESCAPE = re.compile(NEEDS_ESCAPE)
 _PY_RULES = [(re.compile(p), _python_replacement(r)) for p, r in RULES]
 _PY_DIGIT_RULES = [(re.compile(p), _python_replacement(r)) for p, r in DIGIT_RULES]
 # Python's `$` also matches before a final newline; `\Z` is what the polars engine means by `$`
@@ -118,13 +151,21 @@ def template_path(path: str, static: str = "group") -> str:
     _check_static(static)
     if static == "group" and _PY_ASSET.search(path):
         path = _PY_ASSET_FILE.sub(_python_replacement(ASSET_ROUTE), path)
+    escaped = _PY_NEEDS_ESCAPE.search(path) is not None
+    if escaped:
+        for raw, escape in ESCAPES:
+            path = path.replace(raw, escape)
     text = path.replace("/", "//") + "/"
     for pattern, replacement in _PY_RULES:
         text = pattern.sub(replacement, text)
     if re.search("[0-9]", text):
         for pattern, replacement in _PY_DIGIT_RULES:
             text = pattern.sub(replacement, text)
-    return text.replace("//", "/")[:-1]
+    route = text.replace("//", "/")[:-1]
+    if escaped:
+        for raw, escape in reversed(ESCAPES):
+            route = route.replace(escape, raw)
+    return route
 
 
 def _grouped(path: pl.Expr, static: str) -> pl.Expr:
@@ -135,6 +176,18 @@ def _grouped(path: pl.Expr, static: str) -> pl.Expr:
         .then(path.str.replace(ASSET_FILE, ASSET_ROUTE))
         .otherwise(path)
     )
+
+
+def _escaped(path: pl.Expr) -> pl.Expr:
+    for raw, escape in ESCAPES:
+        path = path.str.replace_all(raw, escape, literal=True)
+    return path
+
+
+def _unescaped(route: pl.Expr) -> pl.Expr:
+    for raw, escape in reversed(ESCAPES):
+        route = route.str.replace_all(escape, raw, literal=True)
+    return route
 
 
 def _apply(text: pl.Expr, rules: list[tuple[str, str]]) -> pl.Expr:
@@ -148,27 +201,43 @@ def _undouble(text: pl.Expr) -> pl.Expr:
     return text.str.slice(0, text.str.len_chars() - 1)
 
 
+def _doubled(path: pl.Expr) -> pl.Expr:
+    return path.str.replace_all("/", "//", literal=True) + "/"
+
+
 def route_expr(path: pl.Expr, static: str = "group") -> pl.Expr:
     """The vectorised templating as one expression on a path column."""
     _check_static(static)
-    text = _grouped(path, static).str.replace_all("/", "//", literal=True) + "/"
-    return _undouble(_apply(_apply(text, RULES), DIGIT_RULES))
+    text = _doubled(_escaped(_grouped(path, static)))
+    return _unescaped(_undouble(_apply(_apply(text, RULES), DIGIT_RULES)))
+
+
+def _routes(paths: pl.DataFrame, text: pl.Expr) -> pl.DataFrame:
+    """`path` → `route` for distinct paths, from their grouped (and escaped) `text`; the digit
+    rules run only on the paths that still have a digit after ids are replaced."""
+    first = paths.with_columns(_apply(_doubled(text), RULES).alias("_t"))
+    digits = first["_t"].str.contains("[0-9]")
+    rest = first.filter(digits).with_columns(_apply(pl.col("_t"), DIGIT_RULES))
+    return pl.concat([first.filter(~digits), rest]).select(
+        "path", _undouble(pl.col("_t")).alias("route")
+    )
 
 
 def add_routes(df: pl.DataFrame, static: str = "group") -> pl.DataFrame:
     """Fill `route` from `path`. Templating runs once per distinct path (a log repeats its
-    paths many times) and maps back; the digit rules run only on the paths that still have a
-    digit after ids are replaced. `static="drop"` also removes static-asset rows."""
+    paths many times) and maps back; only the rare paths holding a mark character pay for
+    escaping. `static="drop"` also removes static-asset rows."""
     _check_static(static)
     if static == "drop":
         df = df.filter(~pl.col("path").str.contains(ASSET_RE).fill_null(False))
     paths = df.select(pl.col("path").unique().drop_nulls())
-    doubled = _grouped(pl.col("path"), static).str.replace_all("/", "//", literal=True) + "/"
-    first = paths.with_columns(_apply(doubled, RULES).alias("_t"))
-    digits = first["_t"].str.contains("[0-9]")
-    rest = first.filter(digits).with_columns(_apply(pl.col("_t"), DIGIT_RULES))
-    mapping = pl.concat([first.filter(~digits), rest]).select(
-        "path", _undouble(pl.col("_t")).alias("route")
+    odd = paths["path"].str.contains(NEEDS_ESCAPE)
+    grouped = _grouped(pl.col("path"), static)
+    mapping = pl.concat(
+        [
+            _routes(paths.filter(~odd), grouped),
+            _routes(paths.filter(odd), _escaped(grouped)).with_columns(_unescaped(pl.col("route"))),
+        ]
     )
     columns = df.columns if "route" in df.columns else [*df.columns, "route"]
     joined = df.drop("route", strict=False).join(

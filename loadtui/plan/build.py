@@ -4,7 +4,8 @@ What a scenario holds:
 - steps: the persona's Markov states (`METHOD route`), with entry/matrix/exit copied (rows
   renormalised so each row plus exit sums to 1);
 - `Step.params`: observed path-parameter values per placeholder (repetition kept, so hot
-  products stay hot), falling back to other personas' values for the same route;
+  products stay hot), falling back to other personas' values for the same route; `{email}`
+  and `{ip}` always get reserved stand-ins (`loadtui.plan.stand_ins`), never observed values;
 - `Step.query`: observed query strings for the route;
 - login steps (`POST` on a route naming login/signin/auth/token/session) capture the `token`
   from the JSON answer; steps on checkout/account/me/orders/profile routes are marked
@@ -63,6 +64,7 @@ from loadtui.plan.stages import (
     parse_duration,
     total_seconds,
 )
+from loadtui.plan.stand_ins import STAND_INS
 from loadtui.plan.thresholds import DEFAULT_UNTIL, default_thresholds, until_spec
 from loadtui.profile.features import is_asset_route
 
@@ -217,6 +219,9 @@ def _step(model: TrafficModel, persona: Persona, state: str, share: float) -> St
     names = PLACEHOLDER.findall(route)
     rows = _observed_values(model, persona, route)
     for i, name in enumerate(names):
+        if name in STAND_INS:  # personal data: a model from elsewhere may still hold some
+            params[name] = list(STAND_INS[name])
+            continue
         vals = [r[i] for r in rows if i < len(r)][:MAX_PARAM_VALUES]
         if vals:
             params[name] = compact_values(vals)

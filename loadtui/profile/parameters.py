@@ -1,15 +1,18 @@
 """Observed path-parameter values and query strings, so a replay hits realistic URLs.
 
 Values are sampled rows (with repetition), so a hot product stays hot in the test. Anything that
-looks like a secret is dropped before it reaches a model file that people share: the parameter
-name stays (the URL shape matters), the value goes.
+looks like a secret or personal data (e-mail and IP addresses) is dropped before it reaches a
+model file that people share: the parameter name stays (the URL shape matters), the value goes.
+A path row holding one is dropped whole, since its values are kept as one row; the plan fills
+`{email}` and `{ip}` with documentation-range stand-ins instead.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import lru_cache
-from urllib.parse import unquote_plus
+from urllib.parse import unquote, unquote_plus
 
 import polars as pl
 
@@ -22,6 +25,8 @@ SECRET_NAMES = re.compile(
 )
 EMAIL = re.compile(r"[^@\s/&=]+@[^@\s/&=]+\.[A-Za-z]{2,}")
 PLACEHOLDER = re.compile(r"\{[^{}/]+\}")
+# Placeholders the route templating gives personal data (loadtui.ingest.routes)
+PERSONAL_PLACEHOLDERS = frozenset({"{email}", "{ip}"})
 
 
 @lru_cache(maxsize=4096)
@@ -43,9 +48,18 @@ def extract_values(route: str, path: str) -> list[str] | None:
     if m is None:
         return None
     values = list(m.groups())
-    if any(_has_email(v) for v in values):
+    if any(_is_personal(v) for v in values) or _names_personal(route):
         return None
     return values
+
+
+@lru_cache(maxsize=4096)
+def _names_personal(route: str) -> bool:
+    return any(p in PERSONAL_PLACEHOLDERS for p in PLACEHOLDER.findall(route))
+
+
+def _is_personal(value: str) -> bool:
+    return _has_email(value) or _is_ip(value)
 
 
 def _has_email(value: str) -> bool:
@@ -54,14 +68,26 @@ def _has_email(value: str) -> bool:
     return EMAIL.search(unquote_plus(value)) is not None
 
 
+def _is_ip(value: str) -> bool:
+    """A whole value that is an IPv4 or IPv6 address (`%3A` for `:` too, `[…]` allowed)."""
+    if "." not in value and ":" not in value and "%3" not in value.upper():
+        return False  # ids, words and hashes have neither
+    text = unquote(value).strip("[]")
+    try:
+        ipaddress.ip_address(text.partition("%")[0])  # `fe80::1%eth0`: the zone goes
+    except ValueError:
+        return False
+    return True
+
+
 def redact_query(query: str) -> str:
-    """Keep every parameter name; drop values that are secrets or e-mail addresses."""
+    """Keep every parameter name; drop values that are secrets, e-mail or IP addresses."""
     out: list[str] = []
     for part in query.split("&"):
         if not part:
             continue
         name, sep, value = part.partition("=")
-        if SECRET_NAMES.fullmatch(unquote_plus(name)) or _has_email(value):
+        if SECRET_NAMES.fullmatch(unquote_plus(name)) or _is_personal(value):
             out.append(f"{name}=")
         else:
             out.append(f"{name}{sep}{value}")

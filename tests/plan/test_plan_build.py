@@ -247,3 +247,57 @@ def test_static_asset_steps_are_embedded_and_pages_are_not(model: TrafficModel) 
     assert mean_session_seconds(plan, response_s=0.0) == pytest.approx(
         pages * sc.think_time.mean, rel=1e-6
     )
+
+
+def test_email_and_ip_placeholders_get_reserved_stand_ins(model: TrafficModel) -> None:
+    from loadtui.contracts import Transitions
+    from loadtui.engine.sessions import compile_step, fill_path
+
+    states = ["GET /users/{email}/orders", "GET /hosts/{ip}/peers/{ip}", "GET /products/{id}"]
+    persona = model.personas[0].model_copy(
+        update={
+            "transitions": Transitions(
+                states=states, entry=[1.0, 0.0, 0.0], matrix=[[0.0] * 3] * 3, exit=[1.0] * 3
+            ),
+            # a model written elsewhere (or by hand) holding real addresses: never replayed
+            "param_values": {
+                "/users/{email}/orders": [["ann@corp.example.net"]],
+                "/hosts/{ip}/peers/{ip}": [["198.51.100.4", "10.1.2.3"]],
+                "/products/{id}": [["42"]],
+            },
+        }
+    )
+    plan = build_plan(model.model_copy(update={"personas": [persona]}))
+    by_route = {s.route: s for s in plan.scenarios[0].steps}
+    emails = by_route["/users/{email}/orders"].params["email"]
+    ips = by_route["/hosts/{ip}/peers/{ip}"].params["ip"]
+    assert emails == [f"user{i}@example.com" for i in range(1, 51)]
+    assert ips == [f"192.0.2.{i}" for i in range(1, 51)]
+    assert by_route["/products/{id}"].params == {"id": ["42"]}
+    rng = random.Random(3)
+    sent = {fill_path(compile_step(by_route["/users/{email}/orders"]), rng) for _ in range(200)}
+    assert len(sent) > 20 and all(
+        p.startswith("/users/user") and p.endswith("@example.com/orders") for p in sent
+    )
+    host = fill_path(compile_step(by_route["/hosts/{ip}/peers/{ip}"]), rng)
+    assert host.startswith("/hosts/192.0.2.") and "/peers/192.0.2." in host
+
+
+def test_email_and_ip_routes_without_values_get_stand_ins(model: TrafficModel) -> None:
+    from loadtui.contracts import Transitions
+
+    persona = model.personas[0].model_copy(
+        update={
+            "transitions": Transitions(
+                states=["GET /users/{email}", "GET /hosts/{ip}"],
+                entry=[1.0, 0.0],
+                matrix=[[0.0, 1.0], [0.0, 0.0]],
+                exit=[0.0, 1.0],
+            ),
+            "param_values": {},
+        }
+    )
+    plan = build_plan(model.model_copy(update={"personas": [persona]}))
+    params = {s.route: s.params for s in plan.scenarios[0].steps}
+    assert params["/users/{email}"]["email"][0] == "user1@example.com"
+    assert params["/hosts/{ip}"]["ip"][-1] == "192.0.2.50"

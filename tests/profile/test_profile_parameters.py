@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import polars as pl
 from profile_frames import Req, frame, with_sessions
 
+from loadtui.ingest.routes import add_routes
 from loadtui.profile.parameters import extract_values, param_values, query_values, redact_query
 
 
@@ -19,10 +21,31 @@ def test_email_addresses_in_paths_are_not_kept() -> None:
     assert extract_values("/users/{name}", "/users/ann%40example.com") is None
 
 
+def test_ip_addresses_in_paths_are_not_kept() -> None:
+    assert extract_values("/hosts/{x}", "/hosts/192.0.2.17") is None
+    assert extract_values("/hosts/{x}", "/hosts/2001:db8::1") is None
+    assert extract_values("/hosts/{x}", "/hosts/fe80%3A%3A1") is None
+    # whatever the value, an `{email}`/`{ip}` row is personal by the templating's word
+    assert extract_values("/hosts/{ip}/{id}", "/hosts/1:2:3:4:5:6:7:8:9/5") is None
+    # dotted versions and plain ids are not addresses
+    assert extract_values("/release/{v}", "/release/1.2.3") == ["1.2.3"]
+    assert extract_values("/hosts/{x}", "/hosts/256.1.1.1") == ["256.1.1.1"]
+
+
+def test_templated_personal_segments_leave_no_values_behind() -> None:
+    paths = ["/users/ann@example.com/orders", "/users/bob%40example.org/orders"]
+    paths += ["/hosts/203.0.113.9", "/hosts/2001:db8::7", "/products/5"]
+    reqs = [Req("a", i, p) for i, p in enumerate(paths)]
+    df = add_routes(with_sessions(frame(reqs)).with_columns(persona=pl.lit("a")))
+    assert set(df["route"]) == {"/users/{email}/orders", "/hosts/{ip}", "/products/{id}"}
+    assert param_values(df, "persona") == {"a": {"/products/{id}": [["5"]]}}
+
+
 def test_secret_query_values_are_dropped_but_names_kept() -> None:
     q = "q=red+shoes&token=abc123&api_key=zzz&page=2&email=ann%40example.com&session=s1"
     assert redact_query(q) == "q=red+shoes&token=&api_key=&page=2&email=&session="
     assert redact_query("password=hunter2&monkey=banana") == "password=&monkey=banana"
+    assert redact_query("client=10.0.0.1&peer=%5B%3A%3A1%5D&v=1.2") == "client=&peer=&v=1.2"
 
 
 def test_param_and_query_values_are_grouped_by_persona_and_route() -> None:
