@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import on, work
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
@@ -43,6 +43,7 @@ from loadtui.tui.wizard_flow import (
     Step,
     back_step,
     blocker,
+    check_logs,
     digest,
     done_steps,
     forget_after,
@@ -298,10 +299,39 @@ class WizardApp(LoadtuiApp):
             )
 
     @on(LogPicked)
-    async def _log_picked(self, message: LogPicked) -> None:
-        self.workspace.open_logs(message.paths)
+    def _log_picked(self, message: LogPicked) -> None:
+        """A pick counts only once it reads (`check_logs`): a file of junk, a binary or an empty
+        file keeps the wizard at collect with the reader's reason under the list."""
+        paths = list(message.paths)
+        if self.project.step != "collect":
+            self.workspace.open_logs(paths)
+            return
+        names = ", ".join(p.name for p in paths)
+        self._show_pick(f"reading {names}…", error=False)
+        self._check_pick(paths)
+
+    @work(exclusive=True, group="log-check")
+    async def _check_pick(self, paths: list[Path]) -> None:
+        """Read the picked logs off the event loop (a big log takes seconds; keys still work,
+        a newer pick cancels this one)."""
+        check = await asyncio.to_thread(check_logs, paths)
+        if not check.usable:
+            self._show_pick(check.error or "", error=True)
+            return
+        self._show_pick("", error=False)
+        self.workspace.open_logs(paths)
         if self.project.step == "collect":
             await self.action_wizard_next()
+        if check.lines_bad:
+            self.notify(check.summary(paths), title="some lines rejected", severity="warning")
+
+    def _show_pick(self, text: str, *, error: bool) -> None:
+        """Shown on the collect pane (it cleans it); a toast when another pane is up."""
+        screen = self.screen
+        if isinstance(screen, CollectScreen):
+            screen.show_pick(text, error=error)
+        elif error:
+            self.notify(text, title="cannot use this log", severity="error")
 
     @on(LiveUpdate)
     def _run_update(self, message: LiveUpdate) -> None:

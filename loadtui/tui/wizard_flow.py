@@ -2,8 +2,9 @@
 and the project file that lets a user quit and come back to the same step.
 
 collect › profile › plan › run › forecast › advise › export. A step is done when its service
-result exists (a log that reads, a model, a plan, a finished run, a forecast, accepted advice,
-an exported file); `next` is refused with a one-line reason otherwise, `back` always works.
+result exists (a log with at least one line that reads, which `check_logs` finds before a pick
+counts; a model, a plan, a finished run, a forecast, accepted advice, an exported file); `next`
+is refused with a one-line reason otherwise, `back` always works.
 The Textual side (`wizard_driver`, `wizard_app`) only records results here and shows them.
 
 The project file is `.loadtui/project.json` in the project folder (where `loadtui` was started,
@@ -18,6 +19,8 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -150,6 +153,54 @@ def digest(path: Path) -> str | None:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+# -- the collect step's check ---------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class LogCheck:
+    """What reading the picked logs found: the line counts, or why none of it can be profiled
+    (the reader's own one-line reason, raw: whoever shows it cleans it, it names log paths)."""
+
+    lines_total: int = 0
+    lines_bad: int = 0
+    error: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.error is None
+
+    def summary(self, paths: Sequence[Path]) -> str:
+        """One line for the user: how much was read, how much rejected (malformed lines are
+        counted and skipped, as `loadtui profile` does, not fatal)."""
+        names = ", ".join(Path(p).name for p in paths)
+        read = f"{names}: {self.lines_total:,} lines read"
+        if not self.lines_bad:
+            return read
+        return f"{read}, {self.lines_bad:,} rejected (malformed: left out of the profile)"
+
+
+def check_logs(paths: Sequence[Path]) -> LogCheck:
+    """Whether the picked logs hold at least one line the profile can use.
+
+    Reads every line as the profile step will (a file whose first lines are junk may still
+    hold good ones, so a sniff of the head would refuse logs that profile): one extra parse,
+    about a fifth of a profile's time, so a file of junk, a binary or an empty file is refused
+    at collect with the reader's reason instead of failing on the Personas pane."""
+    from loadtui.ingest.formats import read_logs
+
+    files = [Path(p) for p in paths]
+    try:
+        _frame, report = read_logs(files)
+    except UserError as exc:
+        return LogCheck(error=str(exc))
+    except OSError as exc:
+        return LogCheck(error=f"cannot read {exc.filename or files[0]}: {exc.strerror or exc}")
+    except Exception as exc:  # a reader bug must not end the app: say it and stay
+        return LogCheck(error=f"cannot read the log: {exc}")
+    if report.lines_total - report.lines_bad <= 0:
+        names = ", ".join(str(p) for p in files)
+        return LogCheck(error=f"no log lines in {names}: the file is empty; pick another")
+    return LogCheck(lines_total=report.lines_total, lines_bad=report.lines_bad)
 
 
 # -- steps ---------------------------------------------------------------------------------------

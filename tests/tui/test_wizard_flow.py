@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from wizard_logs import JUNK, combined_lines, write_log
 
 from loadtui.errors import UserError
 from loadtui.tui.wizard_flow import (
@@ -14,6 +15,7 @@ from loadtui.tui.wizard_flow import (
     Project,
     back_step,
     blocker,
+    check_logs,
     done_steps,
     forget_after,
     load_project,
@@ -151,3 +153,25 @@ def test_step_bar_marks_the_current_step_in_capitals() -> None:
     text = " › ".join(t for t, _ in parts)
     assert text == "collect › profile › PLAN › run › forecast › advise › export"
     assert len(text) + len("n next  ⌫ back ") + 2 <= 80
+
+
+def test_check_logs_refuses_junk_binary_and_empty_files_and_counts_bad_lines(
+    tmp_path: Path,
+) -> None:
+    junk = tmp_path / "junk.log"
+    junk.write_bytes(JUNK)
+    check = check_logs([junk])
+    assert not check.usable and check.error is not None
+    assert check.error.startswith("no line matched any known log format (3 lines read, 3 rej")
+
+    empty = tmp_path / "empty.log"
+    empty.write_bytes(b"\n\n")
+    check = check_logs([empty])
+    assert check.error == f"no log lines in {empty}: the file is empty; pick another"
+
+    mixed = write_log(tmp_path / "mixed.log", [*combined_lines(30), "garbage", *combined_lines(5)])
+    check = check_logs([mixed])
+    assert check.usable and (check.lines_total, check.lines_bad) == (36, 1)
+    assert check.summary([mixed]) == (
+        "mixed.log: 36 lines read, 1 rejected (malformed: left out of the profile)"
+    )

@@ -1,5 +1,6 @@
 """The wizard's collect step: pick an access log from a list (the sample logs first), or type a
-path; keyboard only. Enter on a file posts `LogPicked`; the wizard loads it and moves on."""
+path; keyboard only. Enter on a file posts `LogPicked`; the wizard reads it and moves on, or
+says here why it cannot (`show_pick`), the list keeping the keys for the next pick."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class CollectScreen(Screen[None]):
     #collect-list { height: 1fr; scrollbar-size-vertical: 1; }
     #collect-path { margin-top: 1; }
     #collect-error { height: auto; color: $error; }
+    #collect-error.-reading { color: $text-muted; }
     """
     BINDINGS = [
         Binding("slash", "type_path", "type a path", key_display="/"),
@@ -98,6 +100,13 @@ class CollectScreen(Screen[None]):
         import shlex
 
         self.post_message(LogPicked([Path(p).expanduser() for p in shlex.split(value)]))
+
+    def show_pick(self, text: str, *, error: bool = True) -> None:
+        """What became of a pick, under the list: why it was refused (`error`) or that it is
+        being read. Log-derived text (paths, the reader's reason), so cleaned here."""
+        line = self.query_one("#collect-error", Static)
+        line.set_class(not error, "-reading")
+        line.update(plain(text))
 
     def action_type_path(self) -> None:
         self.query_one(PathField).open()
