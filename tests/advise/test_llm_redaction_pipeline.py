@@ -1,8 +1,9 @@
 """Redaction through the real pipeline: a crafted access log whose paths carry e-mails, an IP,
 a JWT, a bearer token and `?token=` values is profiled, planned, run for 3 s against the demo
 target and turned into an AdviceInput by build_input; the LLM request body holds none of them.
-(The profile already drops query values; e-mails and IPs in path segments survive into route
-names, and only the advisor's redaction keeps them on this machine.)"""
+(The profile drops query values and templates e-mail and IP path segments as `{email}` and
+`{ip}`; the user's context note still carries an address and an IP, which only the advisor's
+redaction keeps on this machine.)"""
 
 from __future__ import annotations
 
@@ -63,12 +64,13 @@ def test_secrets_in_a_log_never_reach_the_llm_request_body(tmp_path: Path) -> No
     assert live.run_dir is not None
     inp = build_input(live.run_dir, note=f"user {EMAILS[0]} at {CLIENT_IP} reported it")
     routes = " ".join(r.route for r in inp.run.routes)
-    assert EMAILS[0] in routes or EMAILS[1] in routes  # the pipeline kept them: redaction's job
-    assert PATH_IP in routes
+    # the profile made them parameters: no person's address is a route name
+    assert "/users/{email}/orders" in routes and "/admin/clients/{ip}" in routes, routes
+    assert not any(secret in routes for secret in [*EMAILS, PATH_IP]), routes
     with StubLlm([answer({"reason": "ok", "confidence": 0.5})]) as stub:
         result = advise_llm(inp, settings_for(stub.base_url))
     assert result.source == "llm"
     sent = stub.bodies_text()
-    assert "/users/[email-" in sent and "/admin/clients/[ip-" in sent
+    assert "[email-" in sent and "[ip-" in sent  # the note's, redacted
     for secret in [*EMAILS, CLIENT_IP, PATH_IP, JWT, BEARER, TOKEN]:
         assert secret not in sent, secret
