@@ -48,14 +48,24 @@ def money(rps: float | None) -> str:
     return "open" if rps is None else f"{display.rate(rps)}/s"
 
 
+PLACED_BY = {  # how the capacity was placed (contracts.ForecastCapacity.method)
+    "utilization": "by busy time",
+    "logistic": "by failures",
+    "queueing": "by latency",
+    "below_data": "below the data",
+}
+
+
 def headline(f: Forecast) -> Text:
-    """`capacity 744/s [701/s – 814/s] · 2 runs · gradient_boosting MAPE 8% · SLO p95<200`."""
+    """`capacity 744/s [701/s – 814/s] by busy time · 2 runs · gradient_boosting MAPE 8% ·
+    SLO p95<200`."""
     c = f.capacity
     runs = f"{len(f.runs)} run{'s' if len(f.runs) != 1 else ''}"
     return Text.assemble(
         ("capacity ", "dim"),
         (money(c.rps), "bold"),
         (f" [{money(c.rps_low)} – {money(c.rps_high)}]", ""),
+        (f" {PLACED_BY[c.method]}", "dim"),
         (f" · {runs} · {f.model.name} MAPE {f.model.cv_mape:.0%}", "dim"),
         (f" · SLO p95<{f.slo_p95_ms:,.0f}", "dim"),
     )
