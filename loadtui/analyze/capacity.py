@@ -132,75 +132,104 @@ def fit_capacity(
     load = f.goodput
     scale = max(float(load.max()), 1e-9)
     ratio = users_per_rps(f, ~failed)
-    notes: list[str] = []
     n_fail, n_ok = int(failed.sum()), int((~failed).sum())
     if n_ok == 0:
         top = float(load.min())
-        notes.append(f"every window failed: capacity is below the lowest load seen ({top:,.0f}/s)")
-        cap = Capacity(top, 0.0, top, _users(top, ratio), "below_data", tuple(notes))
+        note = f"every window failed: capacity is below the lowest load seen ({top:,.0f}/s)"
+        cap = Capacity(top, 0.0, top, _users(top, ratio), "below_data", (note,))
         return FailureModel("below_data", scale), cap
     if n_fail >= MIN_CLASS and n_ok >= MIN_CLASS:
-        coef, intercept = _logistic(load, failed, scale)
-        point = _crossing(coef, intercept, scale)
-        boots = _bootstrap_logistic(load, failed, scale, seed)
-        reached = load[failed & (load >= 0.8 * min(point, scale))]
-        lows = [np.percentile(boots, CI[0])] if boots.size else []
-        highs = [np.percentile(boots, CI[1])] if boots.size else []
-        point = float(np.clip(point, load.min(), scale * 1.5))
-        if reached.size >= 3:
-            lows.append(np.percentile(reached, 10))
-            highs.append(np.percentile(reached, 90))
-            # failing windows at a plateau as high as the healthy ones leave the crossing to
-            # noise (it drifted 20 % above the plateau): capacity is what the failures reached
-            point = float(np.clip(point, lows[-1], highs[-1]))
-        low = float(min([point, *lows]))
-        high = float(max([point, *highs]))
-        if demand is not None and queue_fits:
-            crossings = _crossings(queue_fits, f, rule)
-            d_point, d_low, d_high = _demand_interval(crossings, demand, 0.0)
-            if point >= (1.0 - AGREE) * d_point:
-                # failures began where busy time puts the ceiling: the busy-time estimate is
-                # the steadier (a window's goodput past the knee is a burst, not a rate)
-                notes.append(
-                    f"failures began near {point:,.0f}/s; the target's busy time puts its "
-                    f"ceiling at {demand.mu:,.0f}/s (utilization law)"
-                )
-                low, high = min(d_low, point), d_high
-                users = _users(d_point, ratio)
-                cap = Capacity(d_point, low, high, users, "utilization", tuple(notes))
-                return FailureModel("queueing", scale, crossings=_tuple(crossings)), cap
+        return _with_failures(f, rule, failed, queue_fits, seed, demand, ratio)
+    return _without_failures(f, rule, failed, queue_fits, demand, ratio)
+
+
+def _with_failures(
+    f: LoadFeatures,
+    rule: FailureRule,
+    failed: NDArray[np.bool_],
+    queue_fits: list[QueueModel],
+    seed: int,
+    demand: Demand | None,
+    ratio: float | None,
+) -> tuple[FailureModel, Capacity]:
+    """Logistic regression of failure on goodput; the busy-time ceiling when it agrees."""
+    load = f.goodput
+    scale = max(float(load.max()), 1e-9)
+    coef, intercept = _logistic(load, failed, scale)
+    point = _crossing(coef, intercept, scale)
+    boots = _bootstrap_logistic(load, failed, scale, seed)
+    reached = load[failed & (load >= 0.8 * min(point, scale))]
+    lows = [np.percentile(boots, CI[0])] if boots.size else []
+    highs = [np.percentile(boots, CI[1])] if boots.size else []
+    point = float(np.clip(point, load.min(), scale * 1.5))
+    if reached.size >= 3:
+        lows.append(np.percentile(reached, 10))
+        highs.append(np.percentile(reached, 90))
+        # failing windows at a plateau as high as the healthy ones leave the crossing to
+        # noise (it drifted 20 % above the plateau): capacity is what the failures reached
+        point = float(np.clip(point, lows[-1], highs[-1]))
+    low = float(min([point, *lows]))
+    high = float(max([point, *highs]))
+    notes: list[str] = []
+    if demand is not None and queue_fits:
+        crossings = _crossings(queue_fits, f, rule)
+        d_point, d_low, d_high = _demand_interval(crossings, demand, 0.0)
+        if point >= (1.0 - AGREE) * d_point:
+            # failures began where busy time puts the ceiling: the busy-time estimate is
+            # the steadier (a window's goodput past the knee is a burst, not a rate)
             notes.append(
-                f"failures began at {point:,.0f}/s, well before the target's busy time reached "
-                f"its ceiling ({demand.mu:,.0f}/s): something else is the bottleneck"
+                f"failures began near {point:,.0f}/s; the target's busy time puts its "
+                f"ceiling at {demand.mu:,.0f}/s (utilization law)"
             )
-        cap = Capacity(point, low, high, _users(point, ratio), "logistic", tuple(notes))
-        return FailureModel("logistic", scale, coef, intercept), cap
+            users = _users(d_point, ratio)
+            cap = Capacity(d_point, min(d_low, point), d_high, users, "utilization", tuple(notes))
+            return FailureModel("queueing", scale, crossings=_tuple(crossings)), cap
+        notes.append(
+            f"failures began at {point:,.0f}/s, well before the target's busy time reached "
+            f"its ceiling ({demand.mu:,.0f}/s): something else is the bottleneck"
+        )
+    cap = Capacity(point, low, high, _users(point, ratio), "logistic", tuple(notes))
+    return FailureModel("logistic", scale, coef, intercept), cap
+
+
+def _without_failures(
+    f: LoadFeatures,
+    rule: FailureRule,
+    failed: NDArray[np.bool_],
+    queue_fits: list[QueueModel],
+    demand: Demand | None,
+    ratio: float | None,
+) -> tuple[FailureModel, Capacity]:
+    """Where the queueing fits meet the SLO: μ measured by busy time, or extrapolated from
+    latency alone (then as honest as the data's reach allows)."""
+    load = f.goodput
+    scale = max(float(load.max()), 1e-9)
     crossings = _crossings(queue_fits, f, rule)
     sustained = float(np.max(load[~failed]))
     if crossings.size == 0:
-        notes.append("no window failed and the queueing model could not be fitted")
+        note = "no window failed and the queueing model could not be fitted"
         users = _users(sustained, ratio)
-        cap = Capacity(sustained, sustained, math.inf, users, "queueing", tuple(notes))
+        cap = Capacity(sustained, sustained, math.inf, users, "queueing", (note,))
         return FailureModel("queueing", scale), cap
-    point = max(float(np.median(crossings)), sustained)
-    low = max(float(np.percentile(crossings, CI[0])), sustained)
-    high = float(np.percentile(crossings, CI[1]))
+    model = FailureModel("queueing", scale, crossings=_tuple(crossings))
     if demand is not None:
-        notes.append(
+        note = (
             f"no window failed: capacity by the utilization law, the target "
             f"{demand.top_utilization:.0%} busy at up to {sustained:,.0f}/s puts 100 % at "
             f"{demand.mu:,.0f}/s; assumes its busy slots are the bottleneck"
         )
         point, low, high = _demand_interval(crossings, demand, sustained)
-        cap = Capacity(point, low, high, _users(point, ratio), "utilization", tuple(notes))
-        return FailureModel("queueing", scale, crossings=_tuple(crossings)), cap
+        return model, Capacity(point, low, high, _users(point, ratio), "utilization", (note,))
+    point = max(float(np.median(crossings)), sustained)
+    low = max(float(np.percentile(crossings, CI[0])), sustained)
+    high = float(np.percentile(crossings, CI[1]))
     if high >= 0.9 * MU_SPAN * scale * RHO_CAP:
         high = math.inf
     reach = sustained / point if point > 0 else 1.0
-    notes.append(
+    notes = [
         f"no window failed: capacity extrapolated by the queueing model from loads up to "
         f"{sustained:,.0f}/s ({reach:.0%} of the estimate)"
-    )
+    ]
     flat = _flat(f, load)
     if reach < WEAK_REACH or flat:
         # far below the knee latency barely moves, so the curvature that places μ is within
@@ -216,7 +245,7 @@ def fit_capacity(
         point = sustained
         notes.append(f"capacity is at least {sustained:,.0f}/s; run closer to the knee to place it")
     cap = Capacity(point, low, max(high, point), _users(point, ratio), "queueing", tuple(notes))
-    return FailureModel("queueing", scale, crossings=tuple(float(c) for c in crossings)), cap
+    return model, cap
 
 
 def _flat(f: LoadFeatures, load: Array) -> bool:
